@@ -1,0 +1,89 @@
+//! Typed errors. Every failure the core can report has a stable code that the JS binding
+//! exposes as `error.code`, so storefront code can branch on it.
+
+use thiserror::Error;
+
+/// Why a model pack was rejected by [`crate::pack::Pack::from_bytes`].
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum PackError {
+    /// The first eight bytes are not the cartsense magic.
+    #[error("not a cartsense pack: the file does not start with the CSPK magic bytes")]
+    BadMagic,
+    /// The header names a format version this build cannot read.
+    #[error("unsupported pack version {found} (this build reads version {supported})")]
+    Version {
+        /// Version in the header.
+        found: u16,
+        /// Version this build reads.
+        supported: u16,
+    },
+    /// The bytes end before a part of the pack that the header promises.
+    #[error("pack is truncated: {what} needs {need} bytes but only {have} are present")]
+    Truncated {
+        /// The part that is cut off.
+        what: String,
+        /// Bytes it needs.
+        need: u64,
+        /// Bytes present.
+        have: u64,
+    },
+    /// A stored CRC-32 does not match the bytes it covers.
+    #[error("checksum mismatch in {section} (stored {stored:08x}, computed {computed:08x}): the pack is corrupt")]
+    Checksum {
+        /// Which part failed.
+        section: String,
+        /// CRC-32 in the pack.
+        stored: u32,
+        /// CRC-32 of the bytes.
+        computed: u32,
+    },
+    /// The pack is well-formed bytes but its content breaks a rule of the format.
+    #[error("invalid pack: {0}")]
+    Invalid(String),
+}
+
+impl PackError {
+    /// Stable code (the JS `error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PackError::BadMagic => "PACK_BAD_MAGIC",
+            PackError::Version { .. } => "PACK_VERSION",
+            PackError::Truncated { .. } => "PACK_TRUNCATED",
+            PackError::Checksum { .. } => "PACK_CHECKSUM",
+            PackError::Invalid(_) => "PACK_INVALID",
+        }
+    }
+}
+
+/// Any error the core reports.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Error {
+    /// A model pack could not be loaded.
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    /// An argument is out of its documented range or of the wrong shape.
+    #[error("bad argument: {0}")]
+    BadArgument(String),
+    /// An item id that the operation needs is not in the pack.
+    #[error("unknown item: {0:?} is not in the model pack")]
+    UnknownItem(String),
+}
+
+impl Error {
+    /// Stable code (the JS `error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Pack(p) => p.code(),
+            Error::BadArgument(_) => "BAD_ARGUMENT",
+            Error::UnknownItem(_) => "UNKNOWN_ITEM",
+        }
+    }
+
+    /// Shorthand for [`Error::BadArgument`].
+    pub fn bad(msg: impl Into<String>) -> Self {
+        Error::BadArgument(msg.into())
+    }
+}
+
+/// Result alias used across the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,404 @@
+//! The shopper's session history: a bounded log of events kept on the device, its compact
+//! versioned JSON form for `localStorage`, and the cart derived from it.
+//!
+//! Reading stored history never fails: valid events are kept, anything else is dropped and
+//! counted, so a corrupt or foreign value costs at most itself.
+
+use std::collections::VecDeque;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Default bound on the number of events kept.
+pub const DEFAULT_MAX_EVENTS: usize = 200;
+/// Largest bound a caller may ask for.
+pub const MAX_MAX_EVENTS: usize = 100_000;
+/// Longest item id accepted, in bytes.
+pub const MAX_ID_LEN: usize = 512;
+/// Version written into the JSON form.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// What the shopper did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// Looked at a product page.
+    View,
+    /// Put the item in the cart.
+    AddToCart,
+    /// Took it out again.
+    RemoveFromCart,
+    /// Bought it.
+    Purchase,
+}
+
+impl EventKind {
+    /// All kinds, in a fixed order.
+    pub const ALL: [EventKind; 4] = [
+        EventKind::View,
+        EventKind::AddToCart,
+        EventKind::RemoveFromCart,
+        EventKind::Purchase,
+    ];
+
+    /// The name used in the JS API (`'view'`, `'add_to_cart'`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::View => "view",
+            EventKind::AddToCart => "add_to_cart",
+            EventKind::RemoveFromCart => "remove_from_cart",
+            EventKind::Purchase => "purchase",
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            EventKind::View => "v",
+            EventKind::AddToCart => "a",
+            EventKind::RemoveFromCart => "r",
+            EventKind::Purchase => "p",
+        }
+    }
+
+    /// Parse either the long name or the one-letter storage code.
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.short() == s)
+    }
+}
+
+/// One recorded event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// Item id (possibly unknown to the current pack: kept, ignored in scoring).
+    pub item: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: f64,
+}
+
+/// What an import kept and dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    /// Events now in the history.
+    pub kept: usize,
+    /// Entries that could not be read, or did not fit the bound.
+    pub dropped: usize,
+}
+
+/// Bounded event log.
+#[derive(Debug, Clone)]
+pub struct History {
+    events: VecDeque<Event>,
+    max: usize,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            events: VecDeque::new(),
+            max: DEFAULT_MAX_EVENTS,
+        }
+    }
+}
+
+/// Check an item id argument.
+pub fn check_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::bad("item id is empty"));
+    }
+    if id.len() > MAX_ID_LEN {
+        return Err(Error::bad(format!(
+            "item id is {} bytes long; the limit is {MAX_ID_LEN}",
+            id.len()
+        )));
+    }
+    Ok(())
+}
+
+fn check_at(at: f64) -> Result<()> {
+    if !at.is_finite() {
+        return Err(Error::bad(format!(
+            "timestamp {at} is not a finite number of milliseconds"
+        )));
+    }
+    Ok(())
+}
+
+impl History {
+    /// An empty history keeping at most `max` events.
+    pub fn new(max: usize) -> Result<Self> {
+        if max == 0 || max > MAX_MAX_EVENTS {
+            return Err(Error::bad(format!(
+                "maxEvents must be between 1 and {MAX_MAX_EVENTS}, not {max}"
+            )));
+        }
+        Ok(History {
+            events: VecDeque::new(),
+            max,
+        })
+    }
+
+    /// The bound.
+    pub fn max_events(&self) -> usize {
+        self.max
+    }
+
+    /// Number of events held.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when no event is held.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Events, oldest first.
+    pub fn events(&self) -> impl ExactSizeIterator<Item = &Event> + DoubleEndedIterator {
+        self.events.iter()
+    }
+
+    /// Forget everything.
+    pub fn clear(&mut self) {
+        self.events.clear();
+    }
+
+    /// Record one event (validated), dropping the oldest beyond the bound.
+    pub fn push(&mut self, kind: EventKind, item: &str, at: f64) -> Result<()> {
+        check_id(item)?;
+        check_at(at)?;
+        self.events.push_back(Event {
+            kind,
+            item: item.to_owned(),
+            at,
+        });
+        self.enforce_bound();
+        Ok(())
+    }
+
+    /// Record a purchase of several items at once (all validated before any is recorded).
+    pub fn push_purchase(&mut self, items: &[String], at: f64) -> Result<()> {
+        check_at(at)?;
+        for id in items {
+            check_id(id)?;
+        }
+        for id in items {
+            self.events.push_back(Event {
+                kind: EventKind::Purchase,
+                item: id.clone(),
+                at,
+            });
+        }
+        self.enforce_bound();
+        Ok(())
+    }
+
+    /// Drop the oldest events beyond the bound. Adds of items still in the cart go last, so a
+    /// long browse never empties the cart.
+    fn enforce_bound(&mut self) {
+        while self.events.len() > self.max {
+            let cart = self.cart();
+            let victim = self
+                .events
+                .iter()
+                .position(|e| !(e.kind == EventKind::AddToCart && cart.contains(&e.item.as_str())))
+                .unwrap_or(0);
+            self.events.remove(victim);
+        }
+    }
+
+    /// The cart: items added and not since removed or purchased, in order of first add.
+    pub fn cart(&self) -> Vec<&str> {
+        let mut cart: Vec<&str> = Vec::new();
+        for e in &self.events {
+            match e.kind {
+                EventKind::AddToCart => {
+                    if !cart.contains(&e.item.as_str()) {
+                        cart.push(&e.item);
+                    }
+                }
+                EventKind::RemoveFromCart | EventKind::Purchase => cart.retain(|c| *c != e.item),
+                EventKind::View => {}
+            }
+        }
+        cart
+    }
+
+    /// Compact JSON for storage: `{"v":1,"events":[["v","ID",1700000000000],...]}`.
+    pub fn to_json(&self) -> String {
+        let events: Vec<Value> = self
+            .events
+            .iter()
+            .map(|e| serde_json::json!([e.kind.short(), e.item, e.at]))
+            .collect();
+        serde_json::json!({ "v": FORMAT_VERSION, "events": events }).to_string()
+    }
+
+    /// Read stored JSON. Never fails: unreadable entries are dropped and counted. A value that is
+    /// not a cartsense history at all counts as one dropped entry (none if it is empty).
+    pub fn from_json(s: &str, max: usize) -> (History, ImportReport) {
+        let mut h = History {
+            events: VecDeque::new(),
+            max: max.clamp(1, MAX_MAX_EVENTS),
+        };
+        let mut report = ImportReport::default();
+        let v: Value = match serde_json::from_str(s) {
+            Ok(v) => v,
+            Err(_) => {
+                report.dropped = usize::from(!s.trim().is_empty());
+                return (h, report);
+            }
+        };
+        let events = match (&v["v"], &v["events"]) {
+            (Value::Number(n), Value::Array(a)) if n.as_f64().is_some_and(|x| x >= 1.0) => a,
+            _ => {
+                report.dropped = 1;
+                return (h, report);
+            }
+        };
+        for e in events {
+            match parse_event(e) {
+                Some(ev) => h.events.push_back(ev),
+                None => report.dropped += 1,
+            }
+        }
+        let before = h.events.len();
+        h.enforce_bound();
+        report.dropped += before - h.events.len();
+        report.kept = h.events.len();
+        (h, report)
+    }
+}
+
+/// One stored event: the compact `["v", id, at]` form, or the long
+/// `{"type": "view", "itemId": id, "at": at}` form that `history()` returns.
+fn parse_event(e: &Value) -> Option<Event> {
+    let (kind, item, at) = match e {
+        Value::Array(a) if a.len() == 3 => (&a[0], &a[1], &a[2]),
+        Value::Object(o) => (o.get("type")?, o.get("itemId")?, o.get("at")?),
+        _ => return None,
+    };
+    let kind = EventKind::parse(kind.as_str()?)?;
+    let item = item.as_str()?;
+    let at = at.as_f64()?;
+    (check_id(item).is_ok() && at.is_finite()).then(|| Event {
+        kind,
+        item: item.to_owned(),
+        at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cart_follows_adds_removes_and_purchases() {
+        let mut h = History::default();
+        h.push(EventKind::AddToCart, "a", 1.0).unwrap();
+        h.push(EventKind::AddToCart, "b", 2.0).unwrap();
+        h.push(EventKind::AddToCart, "a", 3.0).unwrap();
+        h.push(EventKind::View, "c", 4.0).unwrap();
+        assert_eq!(h.cart(), ["a", "b"]);
+        h.push(EventKind::RemoveFromCart, "a", 5.0).unwrap();
+        assert_eq!(h.cart(), ["b"]);
+        h.push_purchase(&["b".into()], 6.0).unwrap();
+        assert!(h.cart().is_empty());
+    }
+
+    #[test]
+    fn bound_drops_oldest_but_keeps_the_cart() {
+        let mut h = History::new(3).unwrap();
+        h.push(EventKind::AddToCart, "kept", 0.0).unwrap();
+        for i in 0..10 {
+            h.push(EventKind::View, &format!("v{i}"), i as f64 + 1.0)
+                .unwrap();
+        }
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.cart(), ["kept"]);
+        let items: Vec<_> = h.events().map(|e| e.item.as_str()).collect();
+        assert_eq!(items, ["kept", "v8", "v9"]);
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let mut h = History::new(50).unwrap();
+        h.push(EventKind::View, "x\"y\u{e9}", 1.5).unwrap();
+        h.push(EventKind::AddToCart, "z", 1_700_000_000_000.0)
+            .unwrap();
+        h.push_purchase(&["z".into()], 1_700_000_000_001.0).unwrap();
+        let (back, r) = History::from_json(&h.to_json(), 50);
+        assert_eq!(
+            r,
+            ImportReport {
+                kept: 3,
+                dropped: 0
+            }
+        );
+        assert_eq!(back.events, h.events);
+    }
+
+    #[test]
+    fn corrupt_storage_keeps_what_it_can() {
+        let s = r#"{"v":1,"events":[["v","a",1],["x","b",2],["v","",3],["a","c",null],
+            {"type":"add_to_cart","itemId":"d","at":4},7,["p","e",5]]}"#;
+        let (h, r) = History::from_json(s, 200);
+        assert_eq!(
+            r,
+            ImportReport {
+                kept: 3,
+                dropped: 4
+            }
+        );
+        assert_eq!(h.cart(), ["d"]);
+        for garbage in [
+            "",
+            "not json",
+            "[1,2]",
+            "{\"events\":[]}",
+            "null",
+            "{\"v\":\"1\"}",
+        ] {
+            let (h, r) = History::from_json(garbage, 200);
+            assert!(h.is_empty());
+            assert_eq!(r.kept, 0);
+            assert_eq!(r.dropped, usize::from(!garbage.is_empty()), "{garbage}");
+        }
+    }
+
+    #[test]
+    fn import_over_the_bound_keeps_the_newest() {
+        let mut h = History::new(10).unwrap();
+        for i in 0..10 {
+            h.push(EventKind::View, &format!("i{i}"), i as f64).unwrap();
+        }
+        let (small, r) = History::from_json(&h.to_json(), 4);
+        assert_eq!(
+            r,
+            ImportReport {
+                kept: 4,
+                dropped: 6
+            }
+        );
+        assert_eq!(small.events().next().unwrap().item, "i6");
+    }
+
+    #[test]
+    fn bad_arguments() {
+        let mut h = History::default();
+        assert_eq!(
+            h.push(EventKind::View, "", 1.0).unwrap_err().code(),
+            "BAD_ARGUMENT"
+        );
+        assert!(h.push(EventKind::View, "a", f64::NAN).is_err());
+        assert!(h
+            .push(EventKind::View, &"x".repeat(MAX_ID_LEN + 1), 1.0)
+            .is_err());
+        assert!(h.push_purchase(&["a".into(), "".into()], 1.0).is_err());
+        assert!(h.is_empty(), "a rejected batch records nothing");
+        assert!(History::new(0).is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! # cartsense
+//!
+//! On-device recommendations for web shops. A storefront loads a compact **model pack** of item
+//! embeddings and facts, records what the shopper does in a **session history** that never
+//! leaves the device, and asks for personalised lists, similar items and cart completions,
+//! each scored against every item in about a millisecond.
+//!
+//! The crate is one core and two thin front ends:
+//! - [`pack`]: the `.cspk` format ([`pack::PackWriter`], [`pack::Pack::from_bytes`]).
+//! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it.
+//! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
+//! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
+//! - [`rank`]: [`rank::Engine`], which ties it all together: `recommend`, `similar`, `popular`.
+//! - `wasm` (wasm32 only): the JS API (`Recommender`, `buildPack`) on top of [`rank::Engine`].
+//! - the `cartsense` binary (feature `cli`): builds and evaluates packs from order history.
+//!
+//! ```
+//! use cartsense::pack::{PackWriter, Quantize};
+//! use cartsense::rank::{Engine, Query};
+//!
+//! let ids = vec!["mug".to_string(), "tea".to_string(), "spoon".to_string()];
+//! let emb = vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0];
+//! let bytes = PackWriter::new(ids, 2, emb).quantize(Quantize::F32).to_bytes().unwrap();
+//! let mut engine = Engine::from_bytes(&bytes).unwrap();
+//! engine.view("mug", 1_000.0).unwrap();
+//! let recs = engine.recommend(&Query { k: 1, exclude_viewed: true, ..Query::default() }).unwrap();
+//! assert_eq!(recs[0].id, "tea");
+//! ```
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod history;
+pub mod kernels;
+pub mod pack;
+pub mod params;
+pub mod profile;
+pub mod rank;
+pub mod topk;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, PackError, Result};

@@ -1,0 +1,259 @@
+use super::format::*;
+use super::writer::assemble;
+use super::*;
+use crate::error::PackError;
+
+fn sample(q: Quantize) -> Vec<u8> {
+    PackWriter::new(
+        vec!["A1".into(), "B2".into(), "C3".into()],
+        2,
+        vec![1.0, 0.5, -0.25, 2.0, 0.0, 0.0],
+    )
+    .titles(vec!["Mug".into(), "Teapot".into(), "<b>Tea</b>".into()])
+    .categories(vec!["Kitchen".into(), "".into(), "Kitchen".into()])
+    .prices(vec![4.5, 20.0, 3.25])
+    .popularity(vec![10.0, 3.0, 7.0])
+    .neighbours(vec![vec![(1, 0.5), (2, 0.25)], vec![], vec![(0, 1.0)]])
+    .fold_in(0.1, 2.0)
+    .currency("GBP")
+    .meta(serde_json::json!({"name": "test"}))
+    .quantize(q)
+    .to_bytes()
+    .unwrap()
+}
+
+#[test]
+fn round_trip_keeps_every_fact() {
+    for q in [Quantize::F32, Quantize::I8] {
+        let p = Pack::from_bytes(&sample(q)).unwrap();
+        assert_eq!((p.len(), p.dims(), p.currency()), (3, 2, "GBP"));
+        assert_eq!(p.index_of("C3"), Some(2));
+        assert_eq!(p.index_of("c3"), None);
+        assert_eq!(p.title(2), "<b>Tea</b>");
+        assert_eq!(p.category(0), "Kitchen");
+        assert_eq!(p.category(1), "");
+        assert_eq!(p.prices(), &[4.5, 20.0, 3.25]);
+        assert_eq!(p.popularity()[0], 10.0);
+        assert_eq!(p.neighbours(0).index, &[1, 2]);
+        assert_eq!(p.neighbours(1).index, &[] as &[u32]);
+        assert_eq!(p.meta()["name"], "test");
+        let g = p.gram().unwrap();
+        assert_eq!((g.lambda, g.alpha), (0.1, 2.0));
+        let mut row = [0.0; 2];
+        p.embedding(1, &mut row);
+        assert!(
+            (row[0] + 0.25).abs() < 0.02 && (row[1] - 2.0).abs() < 0.02,
+            "{row:?}"
+        );
+        // The Gram matrix is of the stored rows.
+        let mut want = [0.0f32; 4];
+        for i in 0..3 {
+            p.embedding(i, &mut row);
+            for a in 0..2 {
+                for b in 0..2 {
+                    want[a * 2 + b] += row[a] * row[b];
+                }
+            }
+        }
+        for (x, y) in g.matrix.iter().zip(want) {
+            assert!((x - y).abs() < 1e-5);
+        }
+    }
+}
+
+#[test]
+fn writing_is_deterministic() {
+    assert_eq!(sample(Quantize::I8), sample(Quantize::I8));
+}
+
+#[test]
+fn from_vec_and_from_bytes_agree() {
+    let b = sample(Quantize::F32);
+    let p = Pack::from_vec(b.clone()).unwrap();
+    let q = Pack::from_bytes(&b).unwrap();
+    assert_eq!(p.id(1), q.id(1));
+    // A buffer that starts at an odd address is copied into an aligned one.
+    let mut shifted = vec![0u8];
+    shifted.extend_from_slice(&b);
+    let p = Pack::from_bytes(&shifted[1..]).unwrap();
+    assert_eq!(p.prices()[1], 20.0);
+}
+
+#[test]
+fn every_single_byte_corruption_is_detected() {
+    let b = sample(Quantize::I8);
+    for i in 0..b.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut c = b.clone();
+            c[i] ^= flip;
+            assert!(
+                Pack::from_bytes(&c).is_err(),
+                "flipping byte {i} with {flip:#x} went unnoticed"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let b = sample(Quantize::F32);
+    for len in 0..b.len() {
+        let e = Pack::from_bytes(&b[..len]).unwrap_err();
+        assert!(
+            matches!(e, PackError::Truncated { .. } | PackError::Invalid(_)),
+            "len {len}: {e:?}"
+        );
+    }
+    assert!(matches!(
+        Pack::from_bytes(&b[..100]).unwrap_err(),
+        PackError::Truncated { .. }
+    ));
+}
+
+#[test]
+fn error_kinds() {
+    assert_eq!(
+        Pack::from_bytes(b"PK\x03\x04zip").unwrap_err(),
+        PackError::BadMagic
+    );
+    assert_eq!(Pack::from_bytes(b"").unwrap_err().code(), "PACK_TRUNCATED");
+    let mut b = sample(Quantize::F32);
+    b[8] = 2;
+    assert_eq!(
+        Pack::from_bytes(&b).unwrap_err(),
+        PackError::Version {
+            found: 2,
+            supported: 1
+        }
+    );
+    let mut b = sample(Quantize::F32);
+    let last = b.len() - 1;
+    b[last] ^= 1;
+    assert_eq!(Pack::from_bytes(&b).unwrap_err().code(), "PACK_CHECKSUM");
+    let mut b = sample(Quantize::F32);
+    b.push(0);
+    assert_eq!(Pack::from_bytes(&b).unwrap_err().code(), "PACK_INVALID");
+}
+
+/// Build a pack by hand so that content rules (not checksums) are what fails.
+fn raw(n: u32, d: u32, sections: &[([u8; 4], u32, Vec<u8>)]) -> Result<Pack, PackError> {
+    Pack::from_bytes(&assemble(n, d, "GBP", sections))
+}
+
+fn strtab(v: &[&str]) -> Vec<u8> {
+    let mut b = (v.len() as u32).to_le_bytes().to_vec();
+    let mut off = 0u32;
+    b.extend(0u32.to_le_bytes());
+    for s in v {
+        off += s.len() as u32;
+        b.extend(off.to_le_bytes());
+    }
+    for s in v {
+        b.extend(s.as_bytes());
+    }
+    b
+}
+
+fn f32b(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn msg(r: Result<Pack, PackError>) -> String {
+    match r {
+        Ok(_) => "accepted".into(),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn content_rules() {
+    let emb = (TAG_EMBEDDINGS, ENC_F32 << 8, f32b(&[1.0, 2.0]));
+    assert!(raw(2, 1, &[(TAG_IDS, 0, strtab(&["a", "b"])), emb.clone()]).is_ok());
+    assert!(
+        msg(raw(2, 1, &[(TAG_IDS, 0, strtab(&["a", "a"])), emb.clone()]))
+            .contains("duplicate item id \"a\"")
+    );
+    assert!(msg(raw(2, 1, &[(TAG_IDS, 0, strtab(&["a", ""])), emb.clone()])).contains("empty id"));
+    assert!(
+        msg(raw(2, 0, &[(TAG_IDS, 0, strtab(&["a", "b"])), emb.clone()])).contains("dims is 0")
+    );
+    assert!(msg(raw(2, 1, &[(TAG_IDS, 0, strtab(&["a", "b"]))])).contains("EMBD"));
+    let nan = (TAG_EMBEDDINGS, ENC_F32 << 8, f32b(&[1.0, f32::NAN]));
+    assert!(msg(raw(2, 1, &[(TAG_IDS, 0, strtab(&["a", "b"])), nan])).contains("not a finite"));
+    let ids = (TAG_IDS, 0, strtab(&["a", "b"]));
+    // Neighbour pointing outside the catalogue.
+    let mut nb = Vec::new();
+    for x in [0u32, 1, 1, 7] {
+        nb.extend(x.to_le_bytes());
+    }
+    nb.extend(f32b(&[0.5]));
+    assert!(msg(raw(
+        2,
+        1,
+        &[ids.clone(), emb.clone(), (TAG_NEIGHBOURS, 0, nb)]
+    ))
+    .contains("beyond the 2 items"));
+    // Negative price.
+    assert!(msg(raw(
+        2,
+        1,
+        &[
+            ids.clone(),
+            emb.clone(),
+            (TAG_PRICES, 0, f32b(&[1.0, -2.0]))
+        ]
+    ))
+    .contains("negative"));
+    // Category index out of range.
+    let mut ci = Vec::new();
+    for x in [0u32, 3] {
+        ci.extend(x.to_le_bytes());
+    }
+    assert!(msg(raw(
+        2,
+        1,
+        &[
+            ids.clone(),
+            emb.clone(),
+            (TAG_CAT_NAMES, 0, strtab(&["x"])),
+            (TAG_CAT_INDEX, 0, ci)
+        ]
+    ))
+    .contains("category index 3"));
+    // Unknown optional sections are skipped; unknown critical ones are refused.
+    assert!(raw(
+        2,
+        1,
+        &[ids.clone(), emb.clone(), (*b"ZZZZ", 0, vec![1, 2, 3])]
+    )
+    .is_ok());
+    assert!(msg(raw(
+        2,
+        1,
+        &[ids.clone(), emb.clone(), (*b"ZZZZ", FLAG_CRITICAL, vec![])]
+    ))
+    .contains("critical"));
+    // Invalid UTF-8 in an id.
+    let mut bad = strtab(&["a", "b"]);
+    let l = bad.len() - 1;
+    bad[l] = 0xff;
+    assert!(msg(raw(2, 1, &[(TAG_IDS, 0, bad), emb.clone()])).contains("UTF-8"));
+}
+
+#[test]
+fn writer_rejects_bad_input() {
+    let w = |ids: Vec<&str>, d: usize, e: Vec<f32>| {
+        PackWriter::new(ids.into_iter().map(String::from).collect(), d, e).to_bytes()
+    };
+    assert!(w(vec![], 2, vec![]).is_err());
+    assert!(w(vec!["a"], 0, vec![]).is_err());
+    assert!(w(vec!["a", "a"], 1, vec![1.0, 1.0]).is_err());
+    assert!(w(vec!["a", "b"], 2, vec![1.0; 3]).is_err());
+    assert!(w(vec!["a"], 1, vec![f32::INFINITY]).is_err());
+    let e = PackWriter::new(vec!["a".into()], 1, vec![1.0])
+        .prices(vec![-1.0])
+        .to_bytes()
+        .unwrap_err();
+    assert_eq!(e.code(), "BAD_ARGUMENT");
+    assert!(e.to_string().contains("prices[0]"));
+}

@@ -1,0 +1,433 @@
+//! `PackWriter`: assemble a pack from item facts and embeddings, validating the input.
+
+use super::format::*;
+use crate::error::{Error, Result};
+
+/// How embedding rows are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantize {
+    /// 4 bytes per value, exact.
+    F32,
+    /// 1 byte per value plus one f32 scale per row (symmetric, max-abs).
+    #[default]
+    I8,
+}
+
+impl std::str::FromStr for Quantize {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "f32" => Ok(Quantize::F32),
+            "int8" | "i8" => Ok(Quantize::I8),
+            _ => Err(Error::bad(format!(
+                "quantize must be 'f32' or 'int8', not {s:?}"
+            ))),
+        }
+    }
+}
+
+/// Sparse per-item lists (co-purchase neighbours or transitions) as rows of (item, weight).
+pub type SparseRows = Vec<Vec<(u32, f32)>>;
+
+/// Builder for a pack. Every setter is optional except ids and embeddings.
+///
+/// ```
+/// use cartsense::pack::{Pack, PackWriter, Quantize};
+/// let bytes = PackWriter::new(vec!["a".into(), "b".into()], 2, vec![1.0, 0.0, 0.0, 1.0])
+///     .titles(vec!["Mug".into(), "Tea".into()])
+///     .prices(vec![4.5, 2.0])
+///     .quantize(Quantize::F32)
+///     .to_bytes()
+///     .unwrap();
+/// let pack = Pack::from_bytes(&bytes).unwrap();
+/// assert_eq!(pack.title(pack.index_of("b").unwrap()), "Tea");
+/// ```
+#[derive(Debug, Clone)]
+pub struct PackWriter {
+    ids: Vec<String>,
+    dims: usize,
+    embeddings: Vec<f32>,
+    titles: Option<Vec<String>>,
+    categories: Option<Vec<String>>,
+    prices: Option<Vec<f32>>,
+    popularity: Option<Vec<f32>>,
+    neighbours: Option<SparseRows>,
+    transitions: Option<SparseRows>,
+    fold_in: Option<(f32, f32)>,
+    flags: Option<Vec<u8>>,
+    meta: serde_json::Value,
+    currency: String,
+    quantize: Quantize,
+}
+
+impl PackWriter {
+    /// Start a pack of `ids.len()` items with row-major `embeddings` of `dims` columns.
+    pub fn new(ids: Vec<String>, dims: usize, embeddings: Vec<f32>) -> Self {
+        PackWriter {
+            ids,
+            dims,
+            embeddings,
+            titles: None,
+            categories: None,
+            prices: None,
+            popularity: None,
+            neighbours: None,
+            transitions: None,
+            fold_in: None,
+            flags: None,
+            meta: serde_json::json!({}),
+            currency: String::new(),
+            quantize: Quantize::default(),
+        }
+    }
+    /// Item titles.
+    pub fn titles(mut self, t: Vec<String>) -> Self {
+        self.titles = Some(t);
+        self
+    }
+    /// One category name per item ("" for none).
+    pub fn categories(mut self, c: Vec<String>) -> Self {
+        self.categories = Some(c);
+        self
+    }
+    /// Prices in major currency units.
+    pub fn prices(mut self, p: Vec<f32>) -> Self {
+        self.prices = Some(p);
+        self
+    }
+    /// Popularity (any non-negative scale; higher is more popular).
+    pub fn popularity(mut self, p: Vec<f32>) -> Self {
+        self.popularity = Some(p);
+        self
+    }
+    /// Co-purchase neighbours per item.
+    pub fn neighbours(mut self, n: SparseRows) -> Self {
+        self.neighbours = Some(n);
+        self
+    }
+    /// Directed transitions per item.
+    pub fn transitions(mut self, t: SparseRows) -> Self {
+        self.transitions = Some(t);
+        self
+    }
+    /// Store the Gram matrix of the (stored, possibly quantised) embeddings so the scorer can
+    /// do the least-squares fold-in with ridge `lambda` and confidence `alpha`.
+    pub fn fold_in(mut self, lambda: f32, alpha: f32) -> Self {
+        self.fold_in = Some((lambda, alpha));
+        self
+    }
+    /// Per-item flags (see [`ITEM_FLAG_COLD`]).
+    pub fn item_flags(mut self, f: Vec<u8>) -> Self {
+        self.flags = Some(f);
+        self
+    }
+    /// JSON metadata object.
+    pub fn meta(mut self, m: serde_json::Value) -> Self {
+        self.meta = m;
+        self
+    }
+    /// Currency code, e.g. "GBP".
+    pub fn currency(mut self, c: impl Into<String>) -> Self {
+        self.currency = c.into();
+        self
+    }
+    /// Embedding storage.
+    pub fn quantize(mut self, q: Quantize) -> Self {
+        self.quantize = q;
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n = self.ids.len();
+        if n == 0 {
+            return Err(Error::bad("a pack needs at least one item id"));
+        }
+        if n > MAX_ITEMS as usize {
+            return Err(Error::bad(format!(
+                "{n} items exceeds the limit {MAX_ITEMS}"
+            )));
+        }
+        if self.dims == 0 || self.dims > MAX_DIMS as usize {
+            return Err(Error::bad(format!(
+                "dims must be between 1 and {MAX_DIMS}, not {}",
+                self.dims
+            )));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        for (i, id) in self.ids.iter().enumerate() {
+            if id.is_empty() {
+                return Err(Error::bad(format!("ids[{i}] is empty")));
+            }
+            if !seen.insert(id.as_str()) {
+                return Err(Error::bad(format!("duplicate item id {id:?} at ids[{i}]")));
+            }
+        }
+        if self.embeddings.len() != n * self.dims {
+            return Err(Error::bad(format!(
+                "embeddings has {} values, expected ids ({n}) x dims ({}) = {}",
+                self.embeddings.len(),
+                self.dims,
+                n * self.dims
+            )));
+        }
+        if let Some(i) = self.embeddings.iter().position(|x| !x.is_finite()) {
+            return Err(Error::bad(format!(
+                "embeddings[{i}] is {}, not a finite number",
+                self.embeddings[i]
+            )));
+        }
+        let per_item = |name: &str, len: Option<usize>| -> Result<()> {
+            match len {
+                Some(l) if l != n => {
+                    Err(Error::bad(format!("{name} has {l} entries for {n} items")))
+                }
+                _ => Ok(()),
+            }
+        };
+        per_item("titles", self.titles.as_ref().map(Vec::len))?;
+        per_item("categories", self.categories.as_ref().map(Vec::len))?;
+        per_item("prices", self.prices.as_ref().map(Vec::len))?;
+        per_item("popularity", self.popularity.as_ref().map(Vec::len))?;
+        per_item("neighbours", self.neighbours.as_ref().map(Vec::len))?;
+        per_item("transitions", self.transitions.as_ref().map(Vec::len))?;
+        per_item("item flags", self.flags.as_ref().map(Vec::len))?;
+        for (name, v) in [("prices", &self.prices), ("popularity", &self.popularity)] {
+            if let Some(v) = v {
+                if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
+                    return Err(Error::bad(format!(
+                        "{name}[{i}] is {}: it must be a finite number >= 0",
+                        v[i]
+                    )));
+                }
+            }
+        }
+        for (name, rows) in [
+            ("neighbours", &self.neighbours),
+            ("transitions", &self.transitions),
+        ] {
+            for (i, row) in rows.iter().flatten().enumerate() {
+                for &(j, w) in row {
+                    if j as usize >= n || j as usize == i {
+                        return Err(Error::bad(format!(
+                            "{name} of item {i} points to {j}: it must be another item below {n}"
+                        )));
+                    }
+                    if !w.is_finite() || w < 0.0 {
+                        return Err(Error::bad(format!(
+                            "{name} weight {w} of item {i}: it must be a finite number >= 0"
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some((l, a)) = self.fold_in {
+            if !(l.is_finite() && l > 0.0 && a.is_finite() && a >= 0.0) {
+                return Err(Error::bad(format!(
+                    "fold-in needs lambda > 0 and alpha >= 0, not {l} and {a}"
+                )));
+            }
+        }
+        let c = self.currency.as_bytes();
+        if c.len() > 4 || !c.iter().all(|b| b.is_ascii_uppercase()) {
+            return Err(Error::bad(format!(
+                "currency must be up to 4 ASCII capitals (like \"GBP\"), not {:?}",
+                self.currency
+            )));
+        }
+        if !self.meta.is_object() {
+            return Err(Error::bad("meta must be a JSON object"));
+        }
+        Ok(())
+    }
+
+    /// The embedding rows as they will be stored, dequantised (what the scorer will see).
+    fn stored_rows(&self) -> (Vec<f32>, Option<(Vec<f32>, Vec<i8>)>) {
+        let d = self.dims;
+        match self.quantize {
+            Quantize::F32 => (self.embeddings.clone(), None),
+            Quantize::I8 => {
+                let n = self.ids.len();
+                let mut scales = Vec::with_capacity(n);
+                let mut q = Vec::with_capacity(n * d);
+                let mut deq = Vec::with_capacity(n * d);
+                for row in self.embeddings.chunks_exact(d) {
+                    let (s, r) = quantize_row(row);
+                    scales.push(s);
+                    deq.extend(r.iter().map(|&x| s * x as f32));
+                    q.extend(r);
+                }
+                (deq, Some((scales, q)))
+            }
+        }
+    }
+
+    /// Serialise. Deterministic: the same input gives the same bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.validate()?;
+        let n = self.ids.len();
+        let d = self.dims;
+        let mut sections: Vec<([u8; 4], u32, Vec<u8>)> = Vec::new();
+        sections.push((TAG_IDS, 0, strtab(&self.ids)));
+        if let Some(t) = &self.titles {
+            sections.push((TAG_TITLES, 0, strtab(t)));
+        }
+        if let Some(c) = &self.categories {
+            let mut names: Vec<String> = Vec::new();
+            let mut index = Vec::with_capacity(n);
+            for name in c {
+                if name.is_empty() {
+                    index.push(NO_CATEGORY);
+                    continue;
+                }
+                let k = match names.iter().position(|x| x == name) {
+                    Some(k) => k,
+                    None => {
+                        names.push(name.clone());
+                        names.len() - 1
+                    }
+                };
+                index.push(k as u32);
+            }
+            sections.push((TAG_CAT_NAMES, 0, strtab(&names)));
+            sections.push((TAG_CAT_INDEX, 0, u32s(&index)));
+        }
+        if let Some(p) = &self.prices {
+            sections.push((TAG_PRICES, 0, f32s(p)));
+        }
+        if let Some(p) = &self.popularity {
+            sections.push((TAG_POPULARITY, 0, f32s(p)));
+        }
+        let (deq, quant) = self.stored_rows();
+        match &quant {
+            None => sections.push((TAG_EMBEDDINGS, ENC_F32 << 8, f32s(&deq))),
+            Some((scales, q)) => {
+                let mut b = f32s(scales);
+                b.extend(q.iter().map(|&x| x as u8));
+                sections.push((TAG_EMBEDDINGS, ENC_I8 << 8, b));
+            }
+        }
+        if let Some(rows) = &self.neighbours {
+            sections.push((TAG_NEIGHBOURS, 0, csr(rows)));
+        }
+        if let Some(rows) = &self.transitions {
+            sections.push((TAG_TRANSITIONS, 0, csr(rows)));
+        }
+        if let Some((lambda, alpha)) = self.fold_in {
+            let g = gram(&deq, d);
+            let mut b = f32s(&[lambda, alpha]);
+            b.extend(f32s(&g));
+            sections.push((TAG_GRAM, 0, b));
+        }
+        if let Some(f) = &self.flags {
+            sections.push((TAG_ITEM_FLAGS, 0, f.clone()));
+        }
+        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::bad(e.to_string()))?;
+        sections.push((TAG_META, 0, meta));
+        Ok(assemble(n as u32, d as u32, &self.currency, &sections))
+    }
+}
+
+/// Symmetric max-abs int8 quantisation of one row: `row ~= scale * q`.
+pub fn quantize_row(row: &[f32]) -> (f32, Vec<i8>) {
+    let m = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    if m == 0.0 {
+        return (0.0, vec![0; row.len()]);
+    }
+    let s = m / 127.0;
+    let q = row
+        .iter()
+        .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8)
+        .collect();
+    (s, q)
+}
+
+/// YᵀY of a row-major `n x d` matrix, accumulated in f64.
+fn gram(m: &[f32], d: usize) -> Vec<f32> {
+    let mut g = vec![0.0f64; d * d];
+    for row in m.chunks_exact(d) {
+        for a in 0..d {
+            let ra = row[a] as f64;
+            if ra == 0.0 {
+                continue;
+            }
+            let ga = &mut g[a * d..(a + 1) * d];
+            for (gb, &rb) in ga.iter_mut().zip(row) {
+                *gb += ra * rb as f64;
+            }
+        }
+    }
+    g.into_iter().map(|x| x as f32).collect()
+}
+
+fn u32s(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn f32s(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn strtab(strings: &[String]) -> Vec<u8> {
+    let mut offs = Vec::with_capacity(strings.len() + 1);
+    let mut data = Vec::new();
+    offs.push(0u32);
+    for s in strings {
+        data.extend_from_slice(s.as_bytes());
+        offs.push(data.len() as u32);
+    }
+    let mut b = (strings.len() as u32).to_le_bytes().to_vec();
+    b.extend(u32s(&offs));
+    b.extend(data);
+    b
+}
+
+fn csr(rows: &SparseRows) -> Vec<u8> {
+    let mut offs = vec![0u32];
+    let mut idx = Vec::new();
+    let mut w = Vec::new();
+    for row in rows {
+        for &(j, x) in row {
+            idx.push(j);
+            w.push(x);
+        }
+        offs.push(idx.len() as u32);
+    }
+    let mut b = u32s(&offs);
+    b.extend(u32s(&idx));
+    b.extend(f32s(&w));
+    b
+}
+
+/// Lay out header, table and 16-byte aligned sections, with all checksums.
+pub(crate) fn assemble(
+    n: u32,
+    d: u32,
+    currency: &str,
+    sections: &[([u8; 4], u32, Vec<u8>)],
+) -> Vec<u8> {
+    let table_end = HEADER_LEN + sections.len() * ENTRY_LEN;
+    let mut out = vec![0u8; table_end];
+    out[..8].copy_from_slice(&MAGIC);
+    out[8..10].copy_from_slice(&VERSION.to_le_bytes());
+    out[12..16].copy_from_slice(&n.to_le_bytes());
+    out[16..20].copy_from_slice(&d.to_le_bytes());
+    out[20..20 + currency.len()].copy_from_slice(currency.as_bytes());
+    out[24..28].copy_from_slice(&(sections.len() as u32).to_le_bytes());
+    for (k, (tag, flags, body)) in sections.iter().enumerate() {
+        out.resize(align_up(out.len()), 0);
+        let at = HEADER_LEN + k * ENTRY_LEN;
+        let off = out.len() as u64;
+        out[at..at + 4].copy_from_slice(tag);
+        out[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
+        out[at + 8..at + 16].copy_from_slice(&off.to_le_bytes());
+        out[at + 16..at + 24].copy_from_slice(&(body.len() as u64).to_le_bytes());
+        out[at + 24..at + 28].copy_from_slice(&crc32fast::hash(body).to_le_bytes());
+        out.extend_from_slice(body);
+    }
+    let mut h = crc32fast::Hasher::new();
+    h.update(&out[..28]);
+    h.update(&out[HEADER_LEN..table_end]);
+    let crc = h.finalize();
+    out[28..32].copy_from_slice(&crc.to_le_bytes());
+    out
+}

@@ -1,0 +1,152 @@
+//! Scorer parameters. `cartsense build` tunes them on the shop's own data and stores them in the
+//! pack metadata under `"scorer"`; the engine reads them as its defaults, and the storefront may
+//! override the half-life.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::history::EventKind;
+
+/// How the shopper's query vector is formed from the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileMethod {
+    /// Least-squares fold-in (Hu, Koren, Volinsky 2008) when the pack has a Gram matrix, else mean.
+    #[default]
+    Auto,
+    /// Always the least-squares fold-in (falls back to the mean when the pack has no Gram matrix).
+    FoldIn,
+    /// Weighted mean of the history item vectors, normalised.
+    Mean,
+}
+
+/// Weight of each event kind in the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EventWeights {
+    /// A product view.
+    pub view: f32,
+    /// An add to cart.
+    pub add_to_cart: f32,
+    /// A removal from the cart (usually negative: it undoes the add).
+    pub remove_from_cart: f32,
+    /// A purchase.
+    pub purchase: f32,
+}
+
+impl Default for EventWeights {
+    fn default() -> Self {
+        EventWeights {
+            view: 1.0,
+            add_to_cart: 3.0,
+            remove_from_cart: -3.0,
+            purchase: 2.0,
+        }
+    }
+}
+
+impl EventWeights {
+    /// Weight of one kind.
+    pub fn of(&self, k: EventKind) -> f32 {
+        match k {
+            EventKind::View => self.view,
+            EventKind::AddToCart => self.add_to_cart,
+            EventKind::RemoveFromCart => self.remove_from_cart,
+            EventKind::Purchase => self.purchase,
+        }
+    }
+}
+
+/// Everything the scorer needs besides the pack and the history.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Params {
+    /// Recency half-life in hours, relative to the newest event.
+    pub half_life_hours: f64,
+    /// Per-kind event weights.
+    pub event_weights: EventWeights,
+    /// Weight of the co-purchase term (0 turns it off).
+    pub neighbour_weight: f32,
+    /// Weight of the last-item transition term (0 turns it off).
+    pub transition_weight: f32,
+    /// Profile construction.
+    pub profile: ProfileMethod,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            half_life_hours: 24.0,
+            event_weights: EventWeights::default(),
+            neighbour_weight: 0.0,
+            transition_weight: 0.0,
+            profile: ProfileMethod::Auto,
+        }
+    }
+}
+
+impl Params {
+    /// Defaults from a pack's metadata `"scorer"` object; fields it lacks keep the built-in
+    /// defaults, and a malformed object is ignored as a whole (the pack still loads).
+    pub fn from_meta(meta: &serde_json::Value) -> Params {
+        meta.get("scorer")
+            .and_then(|s| serde_json::from_value::<Params>(s.clone()).ok())
+            .filter(|p| p.validate().is_ok())
+            .unwrap_or_default()
+    }
+
+    /// Check ranges once, before any work.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.half_life_hours.is_finite() && self.half_life_hours > 0.0) {
+            return Err(Error::bad(format!(
+                "halfLifeHours must be a finite number > 0, not {}",
+                self.half_life_hours
+            )));
+        }
+        let w = self.event_weights;
+        for (name, x) in [
+            ("view", w.view),
+            ("add_to_cart", w.add_to_cart),
+            ("remove_from_cart", w.remove_from_cart),
+            ("purchase", w.purchase),
+            ("neighbourWeight", self.neighbour_weight),
+            ("transitionWeight", self.transition_weight),
+        ] {
+            if !x.is_finite() {
+                return Err(Error::bad(format!("weight {name} is {x}, not finite")));
+            }
+        }
+        if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 {
+            return Err(Error::bad("blend weights must be >= 0"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_overrides_defaults_field_by_field() {
+        let m = serde_json::json!({"scorer": {"halfLifeHours": 2.0, "neighbourWeight": 0.4,
+            "eventWeights": {"view": 0.5}, "profile": "mean"}});
+        let p = Params::from_meta(&m);
+        assert_eq!(p.half_life_hours, 2.0);
+        assert_eq!(p.neighbour_weight, 0.4);
+        assert_eq!(p.event_weights.view, 0.5);
+        assert_eq!(p.event_weights.add_to_cart, 3.0);
+        assert_eq!(p.profile, ProfileMethod::Mean);
+    }
+
+    #[test]
+    fn malformed_meta_falls_back() {
+        for m in [
+            serde_json::json!({"scorer": {"halfLifeHours": -1.0}}),
+            serde_json::json!({"scorer": "fast"}),
+            serde_json::json!({}),
+        ] {
+            assert_eq!(Params::from_meta(&m), Params::default());
+        }
+    }
+}

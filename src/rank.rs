@@ -1,0 +1,585 @@
+//! [`Engine`]: a loaded pack plus the shopper's history, answering `recommend`, `similar` and
+//! `popular`. Everything the JS `Recommender` does is here; the binding only converts types.
+//!
+//! Scoring (`docs/scoring.md` has the full statement): for every item j,
+//! `s_j = y_j · u + β_n · N_j / max N + β_t · T_j / max T`, where u is the [`Profile`] query,
+//! `N_j = Σ_i w_i · nbr(i, j)` sums the co-purchase weights from the history items, and `T_j` is
+//! the transition weight from the newest history item to j. Excluded items are masked before a
+//! bounded top-k (ties: popularity, then index). An empty history gives the popularity order.
+
+use crate::error::{Error, Result};
+use crate::history::{check_id, EventKind, History, ImportReport};
+use crate::kernels::{self, QueryI16};
+use crate::pack::{Embeddings, Pack};
+use crate::params::Params;
+use crate::profile::{summarize, ItemState, Profile, Summary};
+use crate::topk::{top_k, Scored};
+
+/// Largest `k` any list may ask for.
+pub const MAX_K: usize = 1000;
+
+/// Why an item was suggested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonKind {
+    /// Because of an item the shopper viewed.
+    Viewed,
+    /// Because of an item in the cart.
+    InCart,
+    /// Because of an item the shopper bought.
+    Purchased,
+    /// No personal signal: a popular item.
+    Popular,
+    /// Similar to the item asked about.
+    Similar,
+    /// Often bought together with a cart item.
+    BoughtTogether,
+    /// Fits with a cart item (embedding affinity).
+    PairsWith,
+}
+
+impl ReasonKind {
+    /// The JS name (`'viewed'`, `'in-cart'`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonKind::Viewed => "viewed",
+            ReasonKind::InCart => "in-cart",
+            ReasonKind::Purchased => "purchased",
+            ReasonKind::Popular => "popular",
+            ReasonKind::Similar => "similar",
+            ReasonKind::BoughtTogether => "bought-together",
+            ReasonKind::PairsWith => "pairs-with",
+        }
+    }
+}
+
+/// A reason: its kind and, when there is one, the item it points to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Because {
+    /// Kind of reason.
+    pub kind: ReasonKind,
+    /// The history/cart/anchor item behind it.
+    pub item: Option<String>,
+}
+
+/// One suggested item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rec {
+    /// Item index in the pack.
+    pub index: usize,
+    /// Item id.
+    pub id: String,
+    /// Ranking score (higher is better; comparable within one list only).
+    pub score: f32,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: f32,
+    /// Category name ("" when none).
+    pub category: String,
+    /// Why it is here.
+    pub because: Because,
+}
+
+/// Item facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemInfo {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: f32,
+    /// Category ("" when none).
+    pub category: String,
+}
+
+/// Options of a list query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// How many items (1..=1000).
+    pub k: usize,
+    /// Item ids never to return.
+    pub exclude: Vec<String>,
+    /// Only items of this category.
+    pub category: Option<String>,
+    /// Only items at or above this price.
+    pub min_price: Option<f32>,
+    /// Only items at or below this price.
+    pub max_price: Option<f32>,
+    /// 0 = pure relevance; up to 1 = maximal marginal relevance with that trade-off.
+    pub diversity: f32,
+    /// Also leave out items the shopper viewed.
+    pub exclude_viewed: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            k: 10,
+            exclude: Vec::new(),
+            category: None,
+            min_price: None,
+            max_price: None,
+            diversity: 0.0,
+            exclude_viewed: false,
+        }
+    }
+}
+
+impl Query {
+    /// Check every field before any work.
+    pub fn validate(&self) -> Result<()> {
+        if self.k == 0 || self.k > MAX_K {
+            return Err(Error::bad(format!(
+                "k must be between 1 and {MAX_K}, not {}",
+                self.k
+            )));
+        }
+        for (name, p) in [("minPrice", self.min_price), ("maxPrice", self.max_price)] {
+            if let Some(p) = p {
+                if !p.is_finite() || p < 0.0 {
+                    return Err(Error::bad(format!(
+                        "{name} must be a finite number >= 0, not {p}"
+                    )));
+                }
+            }
+        }
+        if let (Some(a), Some(b)) = (self.min_price, self.max_price) {
+            if a > b {
+                return Err(Error::bad(format!("minPrice {a} is above maxPrice {b}")));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.diversity) {
+            return Err(Error::bad(format!(
+                "diversity must be between 0 and 1, not {}",
+                self.diversity
+            )));
+        }
+        for id in &self.exclude {
+            check_id(id)?;
+        }
+        Ok(())
+    }
+}
+
+/// A pack, a history and reusable scratch buffers.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pack: Pack,
+    history: History,
+    params: Params,
+    scores: Vec<f32>,
+    mask: Vec<bool>,
+    boost: Vec<f32>,
+    q16: QueryI16,
+    norms: Option<Vec<f32>>,
+}
+
+impl Engine {
+    /// Load and validate a pack; scorer defaults come from its metadata.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Engine> {
+        Ok(Self::new(Pack::from_bytes(bytes)?))
+    }
+
+    /// Wrap an already loaded pack.
+    pub fn new(pack: Pack) -> Engine {
+        let n = pack.len();
+        Engine {
+            params: Params::from_meta(pack.meta()),
+            pack,
+            history: History::default(),
+            scores: vec![0.0; n],
+            mask: vec![true; n],
+            boost: vec![0.0; n],
+            q16: QueryI16::default(),
+            norms: None,
+        }
+    }
+
+    /// The pack.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// Current scorer parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Replace the scorer parameters (validated).
+    pub fn set_params(&mut self, p: Params) -> Result<()> {
+        p.validate()?;
+        self.params = p;
+        Ok(())
+    }
+
+    /// The history.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Replace the history.
+    pub fn set_history(&mut self, h: History) {
+        self.history = h;
+    }
+
+    /// Record an event.
+    pub fn record(&mut self, kind: EventKind, item: &str, at: f64) -> Result<()> {
+        self.history.push(kind, item, at)
+    }
+
+    /// Record a view.
+    pub fn view(&mut self, item: &str, at: f64) -> Result<()> {
+        self.record(EventKind::View, item, at)
+    }
+
+    /// Record a purchase of several items.
+    pub fn purchase(&mut self, items: &[String], at: f64) -> Result<()> {
+        self.history.push_purchase(items, at)
+    }
+
+    /// The cart (ids, including ones the pack does not know).
+    pub fn cart(&self) -> Vec<String> {
+        self.history.cart().into_iter().map(String::from).collect()
+    }
+
+    /// Forget the history.
+    pub fn clear_history(&mut self) {
+        self.history.clear();
+    }
+
+    /// The history as storage JSON.
+    pub fn export_history(&self) -> String {
+        self.history.to_json()
+    }
+
+    /// Replace the history with stored JSON; never fails.
+    pub fn import_history(&mut self, json: &str) -> ImportReport {
+        let (h, r) = History::from_json(json, self.history.max_events());
+        self.history = h;
+        r
+    }
+
+    /// Facts of one item.
+    pub fn item(&self, id: &str) -> Option<ItemInfo> {
+        let i = self.pack.index_of(id)?;
+        Some(ItemInfo {
+            id: id.to_owned(),
+            title: self.pack.title(i).to_owned(),
+            price: self.pack.price(i),
+            category: self.pack.category(i).to_owned(),
+        })
+    }
+
+    /// Build a result row.
+    pub fn rec(&self, s: Scored, kind: ReasonKind, because: Option<usize>) -> Rec {
+        let i = s.index as usize;
+        Rec {
+            index: i,
+            id: self.pack.id(i).to_owned(),
+            score: s.score,
+            title: self.pack.title(i).to_owned(),
+            price: self.pack.price(i),
+            category: self.pack.category(i).to_owned(),
+            because: Because {
+                kind,
+                item: because.map(|b| self.pack.id(b).to_owned()),
+            },
+        }
+    }
+
+    /// Session summary for the current history.
+    pub fn summary(&self) -> Summary {
+        summarize(&self.pack, &self.history, &self.params)
+    }
+
+    /// Reset the exclusion mask and mark `excluded` items; returns `None` when the query's
+    /// category does not exist (so nothing can match), else the category filter.
+    fn prepare_mask(&mut self, q: &Query, excluded: &[usize]) -> Option<Option<usize>> {
+        self.mask.iter_mut().for_each(|m| *m = true);
+        for &i in excluded {
+            self.mask[i] = false;
+        }
+        for id in &q.exclude {
+            if let Some(i) = self.pack.index_of(id) {
+                self.mask[i] = false;
+            }
+        }
+        match &q.category {
+            None => Some(None),
+            Some(c) => self.pack.category_by_name(c).map(Some),
+        }
+    }
+
+    /// Top `k` of `self.scores` under the mask and the query's filters.
+    fn select(&self, q: &Query, cat: Option<usize>, k: usize) -> Vec<Scored> {
+        let prices = self.pack.prices();
+        let (lo, hi) = (
+            q.min_price.unwrap_or(0.0),
+            q.max_price.unwrap_or(f32::INFINITY),
+        );
+        let pack = &self.pack;
+        let mask = &self.mask;
+        top_k(&self.scores, pack.popularity(), k, |j| {
+            mask[j]
+                && (cat.is_none() || pack.category_index(j) == cat)
+                && prices[j] >= lo
+                && prices[j] <= hi
+        })
+    }
+
+    /// Fill `self.scores` with `y_j · u` for every item.
+    fn scan(&mut self, u: &[f32]) {
+        let d = self.pack.dims();
+        match self.pack.embeddings() {
+            Embeddings::F32(m) => kernels::score_f32(m, d, u, &mut self.scores),
+            Embeddings::I8 { scales, rows } => {
+                kernels::quantize_query(u, &mut self.q16);
+                kernels::score_i8(scales, rows, d, &self.q16, &mut self.scores);
+            }
+        }
+    }
+
+    /// Personalised list for the current history.
+    pub fn recommend(&mut self, q: &Query) -> Result<Vec<Rec>> {
+        q.validate()?;
+        let sum = self.summary();
+        let mut excluded: Vec<usize> = sum.cart.iter().chain(&sum.purchased).copied().collect();
+        if q.exclude_viewed {
+            excluded.extend(&sum.viewed);
+        }
+        let Some(cat) = self.prepare_mask(q, &excluded) else {
+            return Ok(Vec::new());
+        };
+        if sum.items.is_empty() {
+            self.scores.copy_from_slice(self.pack.popularity());
+            let top = self.select(q, cat, q.k);
+            return Ok(top
+                .into_iter()
+                .map(|s| self.rec(s, ReasonKind::Popular, None))
+                .collect());
+        }
+        let prof = Profile::build(&self.pack, &sum.items, &self.params);
+        self.scan(&prof.query);
+        let nbr = self.add_neighbour_boost(&sum);
+        let tran = self.add_transition_boost(&sum);
+        let pool = if q.diversity > 0.0 {
+            (q.k * 5).max(50)
+        } else {
+            q.k
+        };
+        let mut top = self.select(q, cat, pool);
+        if q.diversity > 0.0 {
+            top = self.mmr(top, q.k, q.diversity);
+        }
+        Ok(top
+            .into_iter()
+            .map(|s| {
+                let (kind, item) = self.reason(&sum, &prof, s.index as usize, nbr, tran);
+                self.rec(s, kind, item)
+            })
+            .collect())
+    }
+
+    /// Add `β_n N_j / max N`; returns the normaliser `β_n / max N` (0 when off).
+    fn add_neighbour_boost(&mut self, sum: &Summary) -> f32 {
+        let beta = self.params.neighbour_weight;
+        if beta <= 0.0 || !self.pack.has_neighbours() {
+            return 0.0;
+        }
+        let mut touched = Vec::new();
+        for it in &sum.items {
+            let nb = self.pack.neighbours(it.index);
+            for (&j, &a) in nb.index.iter().zip(nb.weight) {
+                if self.boost[j as usize] == 0.0 {
+                    touched.push(j as usize);
+                }
+                self.boost[j as usize] += it.weight * a;
+            }
+        }
+        let max = touched
+            .iter()
+            .map(|&j| self.boost[j])
+            .fold(0.0f32, f32::max);
+        let f = if max > 0.0 { beta / max } else { 0.0 };
+        for j in touched {
+            self.scores[j] += f * self.boost[j];
+            self.boost[j] = 0.0;
+        }
+        f
+    }
+
+    /// Add `β_t T_j / max T` from the newest history item; returns the normaliser.
+    fn add_transition_boost(&mut self, sum: &Summary) -> f32 {
+        let beta = self.params.transition_weight;
+        let Some(last) = sum.last else { return 0.0 };
+        if beta <= 0.0 || !self.pack.has_transitions() {
+            return 0.0;
+        }
+        let t = self.pack.transitions(last);
+        let max = t.weight.iter().copied().fold(0.0f32, f32::max);
+        if max <= 0.0 {
+            return 0.0;
+        }
+        let f = beta / max;
+        for (&j, &w) in t.index.iter().zip(t.weight) {
+            self.scores[j as usize] += f * w;
+        }
+        f
+    }
+
+    /// The history item that contributed most to item `j`'s score.
+    fn reason(
+        &self,
+        sum: &Summary,
+        prof: &Profile,
+        j: usize,
+        nbr: f32,
+        tran: f32,
+    ) -> (ReasonKind, Option<usize>) {
+        let mut y = vec![0.0; self.pack.dims()];
+        self.pack.embedding(j, &mut y);
+        let mut c = prof.contributions(&y);
+        for (k, it) in sum.items.iter().enumerate() {
+            if nbr > 0.0 {
+                let nb = self.pack.neighbours(it.index);
+                if let Some(p) = nb.index.iter().position(|&x| x as usize == j) {
+                    c[k] += nbr * it.weight * nb.weight[p];
+                }
+            }
+            if tran > 0.0 && Some(it.index) == sum.last {
+                let t = self.pack.transitions(it.index);
+                if let Some(p) = t.index.iter().position(|&x| x as usize == j) {
+                    c[k] += tran * t.weight[p];
+                }
+            }
+        }
+        let best = c
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
+        match best {
+            Some((k, _)) => {
+                let it = sum.items[k];
+                let kind = match it.state {
+                    ItemState::InCart => ReasonKind::InCart,
+                    ItemState::Purchased => ReasonKind::Purchased,
+                    ItemState::Viewed => ReasonKind::Viewed,
+                };
+                (kind, Some(it.index))
+            }
+            None => (ReasonKind::Popular, None),
+        }
+    }
+
+    /// Cosine similarity between two items.
+    fn cosine(&mut self, a: usize, b: usize) -> f32 {
+        let d = self.pack.dims();
+        let (mut ya, mut yb) = (vec![0.0; d], vec![0.0; d]);
+        self.pack.embedding(a, &mut ya);
+        self.pack.embedding(b, &mut yb);
+        let norms = self.norms();
+        let den = norms[a] * norms[b];
+        if den > 0.0 {
+            kernels::scalar::dot_f32(&ya, &yb) / den
+        } else {
+            0.0
+        }
+    }
+
+    /// Greedy maximal marginal relevance over a candidate pool (best first).
+    fn mmr(&mut self, pool: Vec<Scored>, k: usize, lambda: f32) -> Vec<Scored> {
+        if pool.len() <= 1 {
+            return pool;
+        }
+        let hi = pool[0].score;
+        let lo = pool.iter().map(|s| s.score).fold(f32::INFINITY, f32::min);
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let rel: Vec<f32> = pool.iter().map(|s| (s.score - lo) / span).collect();
+        let mut chosen: Vec<usize> = vec![0];
+        let mut max_sim = vec![f32::NEG_INFINITY; pool.len()];
+        while chosen.len() < k.min(pool.len()) {
+            let last = pool[*chosen.last().unwrap_or(&0)].index as usize;
+            let mut best: Option<(usize, f32)> = None;
+            for c in 0..pool.len() {
+                if chosen.contains(&c) {
+                    continue;
+                }
+                let sim = self.cosine(pool[c].index as usize, last);
+                max_sim[c] = max_sim[c].max(sim);
+                let v = (1.0 - lambda) * rel[c] - lambda * max_sim[c];
+                if best.is_none_or(|(_, b)| v > b) {
+                    best = Some((c, v));
+                }
+            }
+            match best {
+                Some((c, _)) => chosen.push(c),
+                None => break,
+            }
+        }
+        chosen.into_iter().map(|c| pool[c]).collect()
+    }
+
+    /// L2 norm of every row, computed once on first use.
+    fn norms(&mut self) -> &[f32] {
+        if self.norms.is_none() {
+            let d = self.pack.dims();
+            let mut y = vec![0.0; d];
+            let v = (0..self.pack.len())
+                .map(|i| {
+                    self.pack.embedding(i, &mut y);
+                    y.iter().map(|x| x * x).sum::<f32>().sqrt()
+                })
+                .collect();
+            self.norms = Some(v);
+        }
+        self.norms.as_deref().unwrap_or(&[])
+    }
+
+    /// Items most similar to `id` by cosine of their embeddings.
+    pub fn similar(&mut self, id: &str, q: &Query) -> Result<Vec<Rec>> {
+        q.validate()?;
+        check_id(id)?;
+        let i = self
+            .pack
+            .index_of(id)
+            .ok_or_else(|| Error::UnknownItem(id.to_owned()))?;
+        let mut y = vec![0.0; self.pack.dims()];
+        self.pack.embedding(i, &mut y);
+        let Some(cat) = self.prepare_mask(q, &[i]) else {
+            return Ok(Vec::new());
+        };
+        self.scan(&y);
+        self.norms();
+        let norms = self.norms.as_deref().unwrap_or(&[]);
+        let ni = norms[i];
+        for (s, &nj) in self.scores.iter_mut().zip(norms) {
+            let den = ni * nj;
+            *s = if den > 0.0 { *s / den } else { 0.0 };
+        }
+        let top = self.select(q, cat, q.k);
+        Ok(top
+            .into_iter()
+            .map(|s| self.rec(s, ReasonKind::Similar, Some(i)))
+            .collect())
+    }
+
+    /// Most popular items (optionally in one category).
+    pub fn popular(&mut self, q: &Query) -> Result<Vec<Rec>> {
+        q.validate()?;
+        let Some(cat) = self.prepare_mask(q, &[]) else {
+            return Ok(Vec::new());
+        };
+        self.scores.copy_from_slice(self.pack.popularity());
+        let top = self.select(q, cat, q.k);
+        Ok(top
+            .into_iter()
+            .map(|s| self.rec(s, ReasonKind::Popular, None))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+#[path = "rank_tests.rs"]
+mod tests;
