@@ -93,6 +93,9 @@ pub struct ImportReport {
 pub struct History {
     events: VecDeque<Event>,
     max: usize,
+    /// Generation: changes on every clear, so a tab can tell "another tab cleared the history"
+    /// (replace) from "another tab added events" (merge).
+    generation: u64,
 }
 
 impl Default for History {
@@ -100,6 +103,7 @@ impl Default for History {
         History {
             events: VecDeque::new(),
             max: DEFAULT_MAX_EVENTS,
+            generation: 0,
         }
     }
 }
@@ -138,6 +142,7 @@ impl History {
         Ok(History {
             events: VecDeque::new(),
             max,
+            generation: 0,
         })
     }
 
@@ -161,9 +166,51 @@ impl History {
         self.events.iter()
     }
 
-    /// Forget everything.
-    pub fn clear(&mut self) {
+    /// Forget everything and start generation `generation` (pick a fresh random one).
+    pub fn clear(&mut self, generation: u64) {
         self.events.clear();
+        self.generation = generation;
+    }
+
+    /// Current generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Change the bound (dropping the oldest events if it shrank).
+    pub fn set_max_events(&mut self, max: usize) -> Result<()> {
+        History::new(max)?;
+        self.max = max;
+        self.enforce_bound();
+        Ok(())
+    }
+
+    /// Bring in what another writer (another tab) stored. Same generation: the union of both
+    /// event lists in time order (nothing either side recorded is lost). Different generation:
+    /// the other side cleared, so its history replaces ours. Returns true if ours changed.
+    pub fn merge(&mut self, other: &History) -> bool {
+        if other.generation != self.generation {
+            self.events = other.events.clone();
+            self.generation = other.generation;
+            self.enforce_bound();
+            return true;
+        }
+        let key = |e: &Event| (e.kind, e.item.clone(), e.at.to_bits());
+        let mine: std::collections::HashSet<_> = self.events.iter().map(key).collect();
+        let new: Vec<Event> = other
+            .events
+            .iter()
+            .filter(|e| !mine.contains(&key(e)))
+            .cloned()
+            .collect();
+        if new.is_empty() {
+            return false;
+        }
+        let mut all: Vec<Event> = self.events.drain(..).chain(new).collect();
+        all.sort_by(|a, b| a.at.total_cmp(&b.at));
+        self.events = all.into();
+        self.enforce_bound();
+        true
     }
 
     /// Record one event (validated), dropping the oldest beyond the bound.
@@ -227,14 +274,15 @@ impl History {
         cart
     }
 
-    /// Compact JSON for storage: `{"v":1,"events":[["v","ID",1700000000000],...]}`.
+    /// Compact JSON for storage: `{"v":1,"g":GEN,"events":[["v","ID",1700000000000],...]}`.
     pub fn to_json(&self) -> String {
         let events: Vec<Value> = self
             .events
             .iter()
             .map(|e| serde_json::json!([e.kind.short(), e.item, e.at]))
             .collect();
-        serde_json::json!({ "v": FORMAT_VERSION, "events": events }).to_string()
+        serde_json::json!({ "v": FORMAT_VERSION, "g": self.generation, "events": events })
+            .to_string()
     }
 
     /// Read stored JSON. Never fails: unreadable entries are dropped and counted. A value that is
@@ -243,6 +291,7 @@ impl History {
         let mut h = History {
             events: VecDeque::new(),
             max: max.clamp(1, MAX_MAX_EVENTS),
+            generation: 0,
         };
         let mut report = ImportReport::default();
         let v: Value = match serde_json::from_str(s) {
@@ -259,6 +308,7 @@ impl History {
                 return (h, report);
             }
         };
+        h.generation = v["g"].as_u64().unwrap_or(0);
         for e in events {
             match parse_event(e) {
                 Some(ev) => h.events.push_back(ev),
@@ -384,6 +434,27 @@ mod tests {
             }
         );
         assert_eq!(small.events().next().unwrap().item, "i6");
+    }
+
+    #[test]
+    fn merge_unions_same_generation_and_replaces_after_clear() {
+        let mut a = History::default();
+        a.push(EventKind::View, "x", 1.0).unwrap();
+        let mut b = a.clone();
+        a.push(EventKind::View, "a-only", 3.0).unwrap();
+        b.push(EventKind::AddToCart, "b-only", 2.0).unwrap();
+        assert!(a.merge(&b));
+        let items: Vec<_> = a.events().map(|e| e.item.as_str()).collect();
+        assert_eq!(items, ["x", "b-only", "a-only"]);
+        assert!(!a.merge(&b), "merging again changes nothing");
+        let mut c = History::default();
+        c.clear(42);
+        c.push(EventKind::View, "fresh", 9.0).unwrap();
+        assert!(a.merge(&c));
+        assert_eq!(a.len(), 1);
+        assert_eq!(a.generation(), 42);
+        let (back, _) = History::from_json(&a.to_json(), 10);
+        assert_eq!(back.generation(), 42);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it.
 //! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
 //! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
+//! - [`metrics`]: HR, MRR, NDCG and revenue-weighted HR for offline evaluation.
 //! - [`rank`]: [`rank::Engine`], which ties it all together: `recommend`, `similar`, `popular`.
 //! - `wasm` (wasm32 only): the JS API (`Recommender`, `buildPack`) on top of [`rank::Engine`].
 //! - the `cartsense` binary (feature `cli`): builds and evaluates packs from order history.
@@ -29,9 +30,11 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod error;
 pub mod history;
 pub mod kernels;
+pub mod metrics;
 pub mod pack;
 pub mod params;
 pub mod profile;

@@ -243,9 +243,14 @@ impl Engine {
         self.history.cart().into_iter().map(String::from).collect()
     }
 
-    /// Forget the history.
-    pub fn clear_history(&mut self) {
-        self.history.clear();
+    /// Forget the history; `generation` should be fresh and random (see [`History::merge`]).
+    pub fn clear_history(&mut self, generation: u64) {
+        self.history.clear(generation);
+    }
+
+    /// Mutable access to the history (for merging what another tab stored).
+    pub fn history_mut(&mut self) -> &mut History {
+        &mut self.history
     }
 
     /// The history as storage JSON.

@@ -1,1 +1,11 @@
-//! JS bindings (wasm32 only).
+//! The JS API. Thin: each call converts its arguments, delegates to [`crate::rank::Engine`],
+//! and converts the result or the typed error (a thrown `Error` with a stable `code`).
+//!
+//! Compiled for wasm32 only; the core never depends on anything here.
+
+mod args;
+mod build;
+mod error;
+mod recommender;
+mod storage;
+mod types;

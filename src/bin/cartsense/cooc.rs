@@ -1,0 +1,164 @@
+//! Co-occurrence counts, association measures, top-M neighbour lists and directed transitions.
+
+use std::collections::HashMap;
+
+use cartsense::pack::SparseRows;
+
+/// How co-occurrence counts become an association score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    /// C_ij.
+    Count,
+    /// C_ij / sqrt(c_i c_j).
+    Cosine,
+    /// C_ij N / (c_i c_j).
+    Lift,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 3] = [Measure::Count, Measure::Cosine, Measure::Lift];
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Count => "count",
+            Measure::Cosine => "cosine",
+            Measure::Lift => "lift",
+        }
+    }
+}
+
+/// Symmetric co-occurrence of items within groups (C_ii = 0), plus per-item group counts.
+#[derive(Debug, Clone)]
+pub struct Cooc {
+    /// Row i: (j, C_ij) sorted by j.
+    pub rows: Vec<Vec<(u32, u32)>>,
+    /// c_i = number of groups containing i.
+    pub count: Vec<u32>,
+    /// N = number of groups.
+    pub groups: usize,
+}
+
+impl Cooc {
+    pub fn new<'a>(n: usize, groups: impl Iterator<Item = &'a [u32]>) -> Cooc {
+        let mut maps: Vec<HashMap<u32, u32>> = vec![HashMap::new(); n];
+        let mut count = vec![0u32; n];
+        let mut ng = 0usize;
+        let mut set: Vec<u32> = Vec::new();
+        for g in groups {
+            ng += 1;
+            set.clear();
+            set.extend_from_slice(g);
+            set.sort_unstable();
+            set.dedup();
+            for &i in &set {
+                count[i as usize] += 1;
+            }
+            for (a, &i) in set.iter().enumerate() {
+                for &j in &set[a + 1..] {
+                    *maps[i as usize].entry(j).or_insert(0) += 1;
+                    *maps[j as usize].entry(i).or_insert(0) += 1;
+                }
+            }
+        }
+        let rows = maps
+            .into_iter()
+            .map(|m| {
+                let mut r: Vec<(u32, u32)> = m.into_iter().collect();
+                r.sort_unstable();
+                r
+            })
+            .collect();
+        Cooc {
+            rows,
+            count,
+            groups: ng,
+        }
+    }
+
+    /// Association of i and j with C_ij = `c`.
+    #[inline]
+    pub fn assoc(&self, m: Measure, i: u32, j: u32, c: u32) -> f32 {
+        let (ci, cj) = (self.count[i as usize] as f64, self.count[j as usize] as f64);
+        let c = c as f64;
+        (match m {
+            Measure::Count => c,
+            Measure::Cosine => c / (ci * cj).sqrt(),
+            Measure::Lift => c * self.groups as f64 / (ci * cj),
+        }) as f32
+    }
+
+    /// Add Σ_i assoc(i, j) over the distinct context items into `out`.
+    pub fn score_into(&self, m: Measure, ctx: &[u32], out: &mut [f32]) {
+        let mut seen: Vec<u32> = Vec::with_capacity(ctx.len());
+        for &i in ctx {
+            if seen.contains(&i) {
+                continue;
+            }
+            seen.push(i);
+            for &(j, c) in &self.rows[i as usize] {
+                out[j as usize] += self.assoc(m, i, j, c);
+            }
+        }
+    }
+
+    /// The `m_top` strongest neighbours of every item under `m` (ties: smaller index).
+    pub fn neighbours(&self, m: Measure, m_top: usize) -> SparseRows {
+        self.rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut v: Vec<(u32, f32)> = r
+                    .iter()
+                    .map(|&(j, c)| (j, self.assoc(m, i as u32, j, c)))
+                    .collect();
+                v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                v.truncate(m_top);
+                v
+            })
+            .collect()
+    }
+}
+
+/// Directed transition counts item -> next item over consecutive entries of each sequence,
+/// top `m_top` per item.
+pub fn transitions<'a>(
+    n: usize,
+    seqs: impl Iterator<Item = &'a [u32]>,
+    m_top: usize,
+) -> (SparseRows, usize) {
+    let mut maps: Vec<HashMap<u32, u32>> = vec![HashMap::new(); n];
+    let mut total = 0usize;
+    for s in seqs {
+        for w in s.windows(2) {
+            if w[0] != w[1] {
+                *maps[w[0] as usize].entry(w[1]).or_insert(0) += 1;
+                total += 1;
+            }
+        }
+    }
+    let rows = maps
+        .into_iter()
+        .map(|m| {
+            let mut v: Vec<(u32, f32)> = m.into_iter().map(|(j, c)| (j, c as f32)).collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.truncate(m_top);
+            v
+        })
+        .collect();
+    (rows, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_pairs_once_per_group() {
+        let g: Vec<Vec<u32>> = vec![vec![0, 1, 1, 2], vec![0, 1]];
+        let c = Cooc::new(3, g.iter().map(|v| v.as_slice()));
+        assert_eq!(c.rows[0], vec![(1, 2), (2, 1)]);
+        assert_eq!(c.count, vec![2, 2, 1]);
+        let nb = c.neighbours(Measure::Cosine, 1);
+        assert_eq!(nb[2], vec![(0, 1.0 / 2f32.sqrt())]);
+    }
+}

@@ -1,0 +1,505 @@
+//! Cart completion, free-shipping closers, frequently bought together and bundles: the add-ons
+//! that raise order value, scored for the whole cart on the device.
+//!
+//! # Scoring
+//! For a cart C (known items, distinct) every item j gets
+//!
+//! `s_j = R_j · V_j`, with
+//! `R_j = β_c · A_j / max A + β_e · cos⁺(y_j, c̄) + β_p · cos⁺(y_j, u) + β_pop · pop_j / max pop`
+//! and `V_j = ((price_j + 0.01 p̄) / p̄)^γ`,
+//!
+//! where `A_j = Σ_{i∈C} nbr(i, j)` sums the pack's co-purchase weights from the cart items,
+//! `c̄` is the sum of the cart items' unit vectors, `u` is the shopper's profile query
+//! ([`crate::profile::Profile`], used only when the history holds items beyond the cart),
+//! `cos⁺ = max(0, cos)`, `p̄` is the mean positive catalogue price and γ the value exponent.
+//! `R_j` is the probability-of-add proxy and `V_j` the order-value term: γ = 0 ranks by relevance
+//! alone, γ = 1 by expected revenue. An empty cart with no history falls back to popularity.
+//! A **substitute** (same category as a cart item and cosine ≥ `substituteCosine` to it) has
+//! its score multiplied by `substitutePenalty`; this runs on a pool of the best
+//! `max(4k, 64)` items, which is then re-sorted. Cart items are never suggested. Weights come
+//! from the pack metadata `"bundle"` object ([`BundleParams`]).
+//!
+//! ```
+//! use cartsense::bundle::CartQuery;
+//! use cartsense::pack::{PackWriter, Quantize};
+//! use cartsense::rank::Engine;
+//!
+//! let ids: Vec<String> = ["camera", "sd-card", "kettle"].map(String::from).into();
+//! let emb = vec![1.0, 0.0, 0.8, 0.2, 0.0, 1.0];
+//! let bytes = PackWriter::new(ids, 2, emb)
+//!     .prices(vec![300.0, 20.0, 30.0])
+//!     .neighbours(vec![vec![(1, 0.9)], vec![(0, 0.9)], vec![]])
+//!     .quantize(Quantize::F32)
+//!     .to_bytes()
+//!     .unwrap();
+//! let mut engine = Engine::from_bytes(&bytes).unwrap();
+//! let q = CartQuery {
+//!     cart: Some(vec!["camera".into()]),
+//!     free_shipping_threshold: Some(310.0),
+//!     ..CartQuery::default()
+//! };
+//! let s = engine.complete_cart(&q).unwrap();
+//! assert_eq!(s.items[0].id, "sd-card");
+//! assert_eq!(s.gap, 10.0);
+//! assert_eq!(s.closers[0].id, "sd-card");
+//! ```
+
+mod closers;
+mod params;
+mod score;
+mod sets;
+
+#[cfg(test)]
+mod tests;
+
+pub use params::BundleParams;
+pub use sets::{minor_unit_digits, round_to_minor};
+
+use crate::error::{Error, Result};
+use crate::history::check_id;
+use crate::pack::Pack;
+use crate::profile::{ItemState, Profile, Summary};
+use crate::rank::{Engine, ReasonKind, Rec, MAX_K};
+use crate::topk::Scored;
+use score::CartScores;
+
+/// Most bundles one call may ask for.
+pub const MAX_BUNDLES: usize = 20;
+
+/// Options of [`Engine::complete_cart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartQuery {
+    /// The cart; `None` means the cart recorded in the history. Repeating an id counts its
+    /// price again in the total (a quantity); scoring uses each item once.
+    pub cart: Option<Vec<String>>,
+    /// How many suggestions (1..=1000), also the most closers.
+    pub k: usize,
+    /// Order value from which shipping is free (finite, >= 0).
+    pub free_shipping_threshold: Option<f32>,
+    /// Only suggest items of this category (an unknown category gives no items).
+    pub category: Option<String>,
+    /// Only suggest items at or below this price.
+    pub max_price: Option<f32>,
+    /// Item ids never to suggest.
+    pub exclude: Vec<String>,
+}
+
+impl Default for CartQuery {
+    fn default() -> Self {
+        CartQuery {
+            cart: None,
+            k: 10,
+            free_shipping_threshold: None,
+            category: None,
+            max_price: None,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// One way to close the free-shipping gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloserSet {
+    /// One item, or two when no single relevant item closes the gap.
+    pub items: Vec<String>,
+    /// Sum of their prices.
+    pub total: f32,
+    /// `total - gap` (>= 0).
+    pub overshoot: f32,
+    /// Relevance x fit (comparable within one result only).
+    pub score: f32,
+}
+
+/// Result of [`Engine::complete_cart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CartSuggestions {
+    /// Complements for the whole cart, best first.
+    pub items: Vec<Rec>,
+    /// Sum of the cart's prices (unknown items count 0), rounded to the currency's minor unit.
+    pub cart_total: f32,
+    /// `threshold - cart_total` when below the threshold, else 0 (also without a threshold).
+    pub gap: f32,
+    /// The items of [`CartSuggestions::closer_sets`], in order, each once. Empty when `gap` is 0.
+    pub closers: Vec<Rec>,
+    /// The closing options themselves (single items, or pairs when no single item fits).
+    pub closer_sets: Vec<CloserSet>,
+    /// Cart ids the pack does not know (counted as price 0), each once.
+    pub unknown: Vec<String>,
+}
+
+/// Options of [`Engine::bundles`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleQuery {
+    /// Every bundle contains this item (first).
+    pub anchor: Option<String>,
+    /// Items already in the cart: bundles complement them and never contain them. `None` means
+    /// the recorded cart.
+    pub cart: Option<Vec<String>>,
+    /// Items per bundle, anchor included (2..=4).
+    pub size: usize,
+    /// How many bundles at most (1..=20).
+    pub count: usize,
+    /// Bundle discount as a fraction (0..=0.5).
+    pub discount: f32,
+}
+
+impl Default for BundleQuery {
+    fn default() -> Self {
+        BundleQuery {
+            anchor: None,
+            cart: None,
+            size: 3,
+            count: 3,
+            discount: 0.0,
+        }
+    }
+}
+
+/// One ready-made set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    /// Item ids (the anchor first when there is one).
+    pub items: Vec<String>,
+    /// Sum of their prices, rounded to the currency's minor unit.
+    pub total: f32,
+    /// `total x (1 - discount)` rounded to the currency's minor unit.
+    pub price: f32,
+    /// Higher is better (comparable within one result only).
+    pub score: f32,
+}
+
+fn check_k(k: usize) -> Result<()> {
+    if k == 0 || k > MAX_K {
+        return Err(Error::bad(format!(
+            "k must be between 1 and {MAX_K}, not {k}"
+        )));
+    }
+    Ok(())
+}
+
+fn check_amount(name: &str, x: Option<f32>) -> Result<()> {
+    match x {
+        Some(x) if !(x.is_finite() && x >= 0.0) => Err(Error::bad(format!(
+            "{name} must be a finite number >= 0, not {x}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Known cart items (distinct, in order), unknown ids (distinct) and the total of all entries.
+fn resolve(pack: &Pack, ids: &[String]) -> (Vec<usize>, Vec<String>, f64) {
+    let (mut known, mut unknown, mut total) = (Vec::new(), Vec::<String>::new(), 0.0f64);
+    for id in ids {
+        match pack.index_of(id) {
+            Some(i) => {
+                total += pack.price(i) as f64;
+                if !known.contains(&i) {
+                    known.push(i);
+                }
+            }
+            None if !unknown.contains(id) => unknown.push(id.clone()),
+            None => {}
+        }
+    }
+    (known, unknown, total)
+}
+
+/// Profile query when the history holds items beyond `cart`.
+fn profile_beyond(engine: &Engine, sum: &Summary, cart: &[usize]) -> Option<Vec<f32>> {
+    if !sum.items.iter().any(|it| !cart.contains(&it.index)) {
+        return None;
+    }
+    Some(Profile::build(engine.pack(), &sum.items, engine.params()).query)
+}
+
+impl Engine {
+    /// Blend weights from the pack metadata (or the defaults).
+    pub fn bundle_params(&self) -> BundleParams {
+        BundleParams::from_meta(self.pack().meta())
+    }
+
+    /// Why `j` is suggested: the cart reason, else the history item closest to it.
+    fn cart_reason(&self, cs: &CartScores, sum: &Summary, j: usize) -> (ReasonKind, Option<usize>) {
+        if let Some((kind, i)) = cs.reason(j) {
+            return (kind, Some(i));
+        }
+        let pack = self.pack();
+        let best = sum
+            .items
+            .iter()
+            .map(|it| (it, closers::item_cos(pack, it.index, j)))
+            .filter(|(_, c)| *c > 0.0)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((it, _)) => {
+                let kind = match it.state {
+                    ItemState::InCart => ReasonKind::InCart,
+                    ItemState::Purchased => ReasonKind::Purchased,
+                    ItemState::Viewed => ReasonKind::Viewed,
+                };
+                (kind, Some(it.index))
+            }
+            None => (ReasonKind::Popular, None),
+        }
+    }
+
+    /// Complements for the whole cart, and the free-shipping gap with the items that close it.
+    ///
+    /// Errors: `BadArgument` for k outside 1..=1000, a NaN, infinite or negative threshold or
+    /// maxPrice, or an empty or over-long id. Unknown cart ids are not errors: they count 0
+    /// and are listed in [`CartSuggestions::unknown`].
+    pub fn complete_cart(&mut self, opts: &CartQuery) -> Result<CartSuggestions> {
+        check_k(opts.k)?;
+        check_amount("freeShippingThreshold", opts.free_shipping_threshold)?;
+        check_amount("maxPrice", opts.max_price)?;
+        for id in opts.exclude.iter().chain(opts.cart.iter().flatten()) {
+            check_id(id)?;
+        }
+        let params = self.bundle_params();
+        let ids = opts.cart.clone().unwrap_or_else(|| self.cart());
+        let pack = self.pack();
+        let currency = pack.currency();
+        let (cart, unknown, total) = resolve(pack, &ids);
+        let cart_total = round_to_minor(total, currency);
+        let gap = match opts.free_shipping_threshold {
+            Some(t) if (t as f64) > total => round_to_minor(t as f64 - total, currency),
+            _ => 0.0,
+        };
+        let sum = self.summary();
+        let prof = profile_beyond(self, &sum, &cart);
+        let pack = self.pack();
+        let mut allowed = vec![true; pack.len()];
+        for &i in &cart {
+            allowed[i] = false;
+        }
+        for id in &opts.exclude {
+            if let Some(i) = pack.index_of(id) {
+                allowed[i] = false;
+            }
+        }
+        let cat = match &opts.category {
+            None => Some(None),
+            Some(c) => pack.category_by_name(c).map(Some),
+        };
+        let mut out = CartSuggestions {
+            items: Vec::new(),
+            cart_total,
+            gap,
+            closers: Vec::new(),
+            closer_sets: Vec::new(),
+            unknown,
+        };
+        let Some(cat) = cat else { return Ok(out) };
+        let hi = opts.max_price.unwrap_or(f32::INFINITY);
+        let prices = pack.prices();
+        let cs = CartScores::new(pack, params, cart, prof.as_deref());
+        let size = if gap > 0.0 { 200 } else { 64 }.max(4 * opts.k);
+        let pool = cs.pool(size, |j| {
+            allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
+        });
+        out.items = pool
+            .iter()
+            .take(opts.k)
+            .map(|&s| {
+                let (kind, b) = self.cart_reason(&cs, &sum, s.index as usize);
+                self.rec(s, kind, b)
+            })
+            .collect();
+        if gap > 0.0 {
+            for p in closers::closers(&cs, &pool, gap, opts.k) {
+                for &i in &p.items {
+                    if out.closers.iter().all(|r| r.index != i) {
+                        let (kind, b) = self.cart_reason(&cs, &sum, i);
+                        let s = Scored {
+                            index: i as u32,
+                            score: p.score,
+                        };
+                        out.closers.push(self.rec(s, kind, b));
+                    }
+                }
+                out.closer_sets.push(CloserSet {
+                    items: p.items.iter().map(|&i| pack.id(i).to_owned()).collect(),
+                    total: round_to_minor(p.total as f64, currency),
+                    overshoot: round_to_minor((p.total - gap).max(0.0) as f64, currency),
+                    score: p.score,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rank items for a given cart without touching the history (no profile term, no filters;
+    /// only the cart's items are excluded): the indices of the best `k`, best first. Unknown
+    /// ids are ignored. For the CLI's basket-completion eval (PROTOCOL.md §1).
+    pub fn complete_cart_for(&mut self, cart: &[String], k: usize) -> Vec<usize> {
+        let params = self.bundle_params();
+        self.rank_cart(cart, k, params)
+    }
+
+    /// [`Engine::complete_cart_for`] with explicit blend weights (for tuning).
+    pub fn complete_cart_for_with(
+        &mut self,
+        cart: &[String],
+        k: usize,
+        params: &BundleParams,
+    ) -> Result<Vec<usize>> {
+        params.validate()?;
+        Ok(self.rank_cart(cart, k, *params))
+    }
+
+    fn rank_cart(&self, cart: &[String], k: usize, params: BundleParams) -> Vec<usize> {
+        let pack = self.pack();
+        let (cart, _, _) = resolve(pack, cart);
+        let cs = CartScores::new(pack, params, cart, None);
+        let in_cart = |j: usize| cs.cart.contains(&j);
+        let pool = cs.pool(k.max(64).min(pack.len()), |j| !in_cart(j));
+        pool.iter().take(k).map(|s| s.index as usize).collect()
+    }
+
+    /// Items bought together with `id` (product page): strict co-purchase pairs first (weight
+    /// above `fbtMinWeight` and at least `fbtRelativeFloor` of the item's strongest pair), then
+    /// embedding complements (substitutes penalised). Never empty while the catalogue has other
+    /// items; no random filler.
+    ///
+    /// Errors: `BadArgument` for k outside 1..=1000 or a bad id, `UnknownItem` for an id the
+    /// pack does not know.
+    pub fn frequently_bought_together(&mut self, id: &str, k: usize) -> Result<Vec<Rec>> {
+        check_k(k)?;
+        check_id(id)?;
+        let pack = self.pack();
+        let i = pack
+            .index_of(id)
+            .ok_or_else(|| Error::UnknownItem(id.to_owned()))?;
+        let params = self.bundle_params();
+        let relaxed = BundleParams {
+            copurchase_weight: 0.0,
+            cart_affinity_weight: 1.0,
+            profile_weight: 0.0,
+            popularity_weight: 0.0,
+            ..params
+        };
+        let cs = CartScores::new(pack, relaxed, vec![i], None);
+        let nb = pack.neighbours(i);
+        let row_max = nb.weight.iter().copied().fold(0.0f32, f32::max);
+        let floor = params.fbt_relative_floor * row_max;
+        // Value factor V_j, recovered from a flat relevance of 1.
+        let value = |j: usize| {
+            let p = pack.price(j).max(0.0);
+            if params.value_exponent > 0.0 && cs.mean_price > 0.0 {
+                ((p + 0.01 * cs.mean_price) / cs.mean_price).powf(params.value_exponent)
+            } else {
+                1.0
+            }
+        };
+        let mut strict: Vec<Scored> = nb
+            .index
+            .iter()
+            .zip(nb.weight)
+            .filter(|(&j, &w)| j as usize != i && w > params.fbt_min_weight && w >= floor)
+            .map(|(&j, &w)| Scored {
+                index: j,
+                score: w / row_max * value(j as usize),
+            })
+            .collect();
+        strict.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        strict.dedup_by_key(|s| s.index);
+        strict.truncate(k);
+        let smax = strict.iter().map(|s| s.score).fold(0.0f32, f32::max);
+        let mut out: Vec<Rec> = strict
+            .iter()
+            .map(|s| {
+                let s = Scored {
+                    index: s.index,
+                    score: 1.0 + if smax > 0.0 { s.score / smax } else { 0.0 },
+                };
+                self.rec(s, ReasonKind::BoughtTogether, Some(i))
+            })
+            .collect();
+        if out.len() < k {
+            let taken: Vec<usize> = out.iter().map(|r| r.index).collect();
+            let need = k - out.len();
+            let pool = cs.pool(need.max(16), |j| j != i && !taken.contains(&j));
+            let rmax = pool.iter().map(|s| s.score).fold(0.0f32, f32::max);
+            out.extend(pool.into_iter().take(need).map(|s| {
+                let s = Scored {
+                    index: s.index,
+                    score: if rmax > 0.0 { s.score / rmax } else { 0.0 },
+                };
+                self.rec(s, ReasonKind::PairsWith, Some(i))
+            }));
+        }
+        Ok(out)
+    }
+
+    /// Ready-made sets that raise the expected basket value (see `sets::build_sets`): no two
+    /// substitutes in one set, no duplicates, no cart items; `price = total x (1 - discount)`
+    /// rounded to the currency's minor unit. Fewer than `count` sets when the catalogue runs
+    /// out of compatible items.
+    ///
+    /// Errors: `BadArgument` for size outside 2..=4, count outside 1..=20, discount outside
+    /// 0..=0.5 (or NaN) or a bad id; `UnknownItem` for an anchor the pack does not know.
+    pub fn bundles(&mut self, opts: &BundleQuery) -> Result<Vec<Bundle>> {
+        if !(2..=4).contains(&opts.size) {
+            return Err(Error::bad(format!(
+                "size must be between 2 and 4, not {}",
+                opts.size
+            )));
+        }
+        if opts.count == 0 || opts.count > MAX_BUNDLES {
+            return Err(Error::bad(format!(
+                "count must be between 1 and {MAX_BUNDLES}, not {}",
+                opts.count
+            )));
+        }
+        if !(0.0..=0.5).contains(&opts.discount) {
+            return Err(Error::bad(format!(
+                "discount must be between 0 and 0.5, not {}",
+                opts.discount
+            )));
+        }
+        for id in opts.anchor.iter().chain(opts.cart.iter().flatten()) {
+            check_id(id)?;
+        }
+        let pack = self.pack();
+        let anchor = match &opts.anchor {
+            Some(a) => Some(
+                pack.index_of(a)
+                    .ok_or_else(|| Error::UnknownItem(a.clone()))?,
+            ),
+            None => None,
+        };
+        let params = self.bundle_params();
+        let ids = opts.cart.clone().unwrap_or_else(|| self.cart());
+        let (mut context, _, _) = resolve(pack, &ids);
+        let in_cart = context.clone();
+        if let Some(a) = anchor {
+            context.retain(|&x| x != a);
+            context.insert(0, a);
+        }
+        let sum = self.summary();
+        let prof = profile_beyond(self, &sum, &context);
+        let cs = CartScores::new(pack, params, context, prof.as_deref());
+        let pool = cs.pool(60.max(3 * opts.size * opts.count), |j| {
+            !cs.cart.contains(&j)
+        });
+        let currency = pack.currency();
+        let keep = 1.0 - opts.discount as f64;
+        Ok(sets::build_sets(&cs, anchor, &pool, opts.size, opts.count)
+            .into_iter()
+            .filter(|s| {
+                s.items
+                    .iter()
+                    .all(|i| Some(*i) == anchor || !in_cart.contains(i))
+            })
+            .map(|s| {
+                let total: f64 = s.items.iter().map(|&i| pack.price(i) as f64).sum();
+                Bundle {
+                    items: s.items.iter().map(|&i| pack.id(i).to_owned()).collect(),
+                    total: round_to_minor(total, currency),
+                    price: round_to_minor(total * keep, currency),
+                    score: s.score,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,110 @@
+//! Blend weights of the cart scorer. `cartsense build` may tune them on the shop's own baskets
+//! and store them in the pack metadata under `"bundle"`; fields it lacks keep the defaults here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Weights and thresholds of [`complete_cart`](crate::rank::Engine::complete_cart),
+/// [`frequently_bought_together`](crate::rank::Engine::frequently_bought_together) and
+/// [`bundles`](crate::rank::Engine::bundles). See the [module docs](super) for the formula.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BundleParams {
+    /// β_c: weight of the co-purchase association summed over the cart (normalised to max 1).
+    pub copurchase_weight: f32,
+    /// β_e: weight of the cosine between an item and the centroid of the cart's unit vectors.
+    pub cart_affinity_weight: f32,
+    /// β_p: weight of the cosine to the shopper's profile (only when the history holds items
+    /// beyond the cart).
+    pub profile_weight: f32,
+    /// β_pop: weight of popularity (normalised to max 1); with an empty cart and no history
+    /// popularity is the whole relevance whatever this is.
+    pub popularity_weight: f32,
+    /// γ: exponent of the price in the expected-value factor `(price / mean price)^γ`
+    /// (0 = pure relevance, 1 = plain expected revenue).
+    pub value_exponent: f32,
+    /// Cosine at or above which an item of the same category as a cart item is a substitute.
+    pub substitute_cosine: f32,
+    /// Factor applied to a substitute's score (1 = no penalty, 0 = never shown).
+    pub substitute_penalty: f32,
+    /// Frequently bought together: a co-purchase weight must exceed this to count as strict.
+    pub fbt_min_weight: f32,
+    /// ... and be at least this share of the item's strongest co-purchase weight.
+    pub fbt_relative_floor: f32,
+    /// Bundles: weight of the mean co-purchase association inside a set.
+    pub coherence_weight: f32,
+}
+
+impl Default for BundleParams {
+    fn default() -> Self {
+        BundleParams {
+            copurchase_weight: 1.0,
+            cart_affinity_weight: 0.5,
+            profile_weight: 0.25,
+            popularity_weight: 0.0,
+            value_exponent: 0.2,
+            substitute_cosine: 0.95,
+            substitute_penalty: 0.3,
+            fbt_min_weight: 0.0,
+            fbt_relative_floor: 0.05,
+            coherence_weight: 0.5,
+        }
+    }
+}
+
+impl BundleParams {
+    /// Defaults from a pack's metadata `"bundle"` object; a malformed or out-of-range object is
+    /// ignored as a whole (the pack still loads).
+    pub fn from_meta(meta: &serde_json::Value) -> BundleParams {
+        meta.get("bundle")
+            .and_then(|s| serde_json::from_value::<BundleParams>(s.clone()).ok())
+            .filter(|p| p.validate().is_ok())
+            .unwrap_or_default()
+    }
+
+    /// Check ranges once, before any work.
+    pub fn validate(&self) -> Result<()> {
+        for (name, x) in [
+            ("copurchaseWeight", self.copurchase_weight),
+            ("cartAffinityWeight", self.cart_affinity_weight),
+            ("profileWeight", self.profile_weight),
+            ("popularityWeight", self.popularity_weight),
+            ("valueExponent", self.value_exponent),
+            ("fbtMinWeight", self.fbt_min_weight),
+            ("fbtRelativeFloor", self.fbt_relative_floor),
+            ("coherenceWeight", self.coherence_weight),
+        ] {
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(Error::bad(format!(
+                    "bundle weight {name} must be a finite number >= 0, not {x}"
+                )));
+            }
+        }
+        if self.value_exponent > 4.0 {
+            return Err(Error::bad(format!(
+                "valueExponent must be at most 4, not {}",
+                self.value_exponent
+            )));
+        }
+        if !(-1.0..=1.0).contains(&self.substitute_cosine) {
+            return Err(Error::bad(format!(
+                "substituteCosine must be between -1 and 1, not {}",
+                self.substitute_cosine
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.substitute_penalty) {
+            return Err(Error::bad(format!(
+                "substitutePenalty must be between 0 and 1, not {}",
+                self.substitute_penalty
+            )));
+        }
+        if self.fbt_relative_floor > 1.0 {
+            return Err(Error::bad(format!(
+                "fbtRelativeFloor must be at most 1, not {}",
+                self.fbt_relative_floor
+            )));
+        }
+        Ok(())
+    }
+}

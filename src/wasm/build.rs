@@ -1,0 +1,105 @@
+//! `buildPack`: make a pack in the browser or in Node from embeddings already in JS.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::args::{string, strings, type_name};
+use super::error::{bad, js, JsResult};
+use crate::pack::{PackWriter, Quantize};
+
+fn field(spec: &JsValue, name: &str) -> JsResult<Option<JsValue>> {
+    let v = js_sys::Reflect::get(spec, &name.into())
+        .map_err(|_| bad(format!("spec.{name} cannot be read")))?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
+/// Numbers from a Float32Array or an array of numbers.
+fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
+    if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
+    }
+    if !js_sys::Array::is_array(v) {
+        return Err(bad(format!(
+            "{what} must be a Float32Array or an array of numbers, got {}",
+            type_name(v)
+        )));
+    }
+    let a: &js_sys::Array = v.unchecked_ref();
+    a.iter()
+        .enumerate()
+        .map(|(i, x)| {
+            x.as_f64().map(|f| f as f32).ok_or_else(|| {
+                bad(format!(
+                    "{what}[{i}] must be a number, got {}",
+                    type_name(&x)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Build a model pack from item ids and embeddings (plus optional facts).
+///
+/// ```js
+/// import { buildPack, Recommender } from 'cartsense';
+/// const bytes = buildPack({ ids: ['a', 'b'], dims: 2, embeddings: new Float32Array([1, 0, 0, 1]),
+///                           titles: ['Mug', 'Tea'], prices: [4.5, 2], currency: 'GBP' });
+/// const rec = Recommender.fromBytes(bytes);
+/// ```
+#[wasm_bindgen(js_name = buildPack)]
+pub fn build_pack(
+    #[wasm_bindgen(unchecked_param_type = "PackSpec")] spec: JsValue,
+) -> JsResult<js_sys::Uint8Array> {
+    if !spec.is_object() || js_sys::Array::is_array(&spec) {
+        return Err(bad(format!(
+            "spec must be an object, got {}",
+            type_name(&spec)
+        )));
+    }
+    let ids = strings(
+        &field(&spec, "ids")?.ok_or_else(|| bad("spec.ids is required"))?,
+        "spec.ids",
+    )?;
+    let dims = field(&spec, "dims")?
+        .ok_or_else(|| bad("spec.dims is required"))?
+        .as_f64()
+        .filter(|d| d.fract() == 0.0 && *d >= 1.0 && *d <= crate::pack::format::MAX_DIMS as f64)
+        .ok_or_else(|| bad("spec.dims must be an integer from 1 to 4096"))? as usize;
+    let emb = numbers(
+        &field(&spec, "embeddings")?.ok_or_else(|| bad("spec.embeddings is required"))?,
+        "spec.embeddings",
+    )?;
+    let mut w = PackWriter::new(ids, dims, emb);
+    if let Some(v) = field(&spec, "titles")? {
+        w = w.titles(strings(&v, "spec.titles")?);
+    }
+    if let Some(v) = field(&spec, "categories")? {
+        w = w.categories(strings(&v, "spec.categories")?);
+    }
+    if let Some(v) = field(&spec, "prices")? {
+        w = w.prices(numbers(&v, "spec.prices")?);
+    }
+    if let Some(v) = field(&spec, "popularity")? {
+        w = w.popularity(numbers(&v, "spec.popularity")?);
+    }
+    if let Some(v) = field(&spec, "currency")? {
+        w = w.currency(string(&v, "spec.currency")?);
+    }
+    if let Some(v) = field(&spec, "quantize")? {
+        w = w.quantize(js(string(&v, "spec.quantize")?.parse::<Quantize>())?);
+    }
+    if let Some(v) = field(&spec, "meta")? {
+        let s = js_sys::JSON::stringify(&v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| bad("spec.meta must be JSON-serialisable"))?;
+        let m: serde_json::Value =
+            serde_json::from_str(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
+        w = w.meta(m);
+    }
+    let bytes = js(w.to_bytes())?;
+    Ok(js_sys::Uint8Array::from(bytes.as_slice()))
+}

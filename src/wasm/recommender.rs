@@ -1,0 +1,477 @@
+//! `Recommender`: the loaded model plus the shopper's on-device history.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::args::{self, amount, count, options, strings, timestamp, to_value};
+use super::error::{bad, js, JsResult};
+use super::storage::Store;
+use crate::history::{EventKind, History};
+use crate::pack::Pack;
+use crate::rank::{Engine, Query, Rec, MAX_K};
+
+pub(crate) struct Inner {
+    pub engine: Engine,
+    pub store: Option<Store>,
+}
+
+impl Inner {
+    /// Persist after a change (never throws).
+    pub fn save(&mut self) {
+        if let Some(s) = &mut self.store {
+            let v = self.engine.export_history();
+            s.save(&v);
+        }
+    }
+}
+
+/// A loaded model pack and the shopper's session history. Build it once with
+/// `Recommender.fromBytes`, query it as often as you like, and call `free()` when the page no
+/// longer needs it (it releases the wasm memory and the `storage` listener).
+///
+/// ```js
+/// import init, { Recommender } from 'cartsense';
+/// await init();
+/// const bytes = new Uint8Array(await (await fetch('/model.cspk')).arrayBuffer());
+/// const rec = Recommender.fromBytes(bytes, { storageKey: 'cartsense:history' });
+/// rec.view('85123A');
+/// for (const r of rec.recommend({ k: 8 })) console.log(r.title, r.because);
+/// ```
+#[wasm_bindgen]
+pub struct Recommender {
+    pub(crate) inner: Rc<RefCell<Inner>>,
+    listener: Option<Closure<dyn FnMut(web_sys::StorageEvent)>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RecommenderOptions {
+    storage_key: Option<String>,
+    max_events: Option<f64>,
+    half_life_hours: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ListOptions {
+    pub k: Option<f64>,
+    pub exclude: Option<Vec<String>>,
+    pub category: Option<String>,
+    pub min_price: Option<f64>,
+    pub max_price: Option<f64>,
+    pub diversity: Option<f64>,
+    pub exclude_viewed: Option<bool>,
+}
+
+impl ListOptions {
+    pub fn query(self) -> JsResult<Query> {
+        let q = Query {
+            k: count(self.k, 10, "k", MAX_K)?,
+            exclude: self.exclude.unwrap_or_default(),
+            category: self.category,
+            min_price: amount(self.min_price, "minPrice")?,
+            max_price: amount(self.max_price, "maxPrice")?,
+            diversity: self.diversity.unwrap_or(0.0) as f32,
+            exclude_viewed: self.exclude_viewed.unwrap_or(false),
+        };
+        if self.diversity.is_some_and(|d| !d.is_finite()) {
+            return Err(bad("diversity must be a number between 0 and 1"));
+        }
+        js(q.validate())?;
+        Ok(q)
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BecauseOut<'a> {
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecOut<'a> {
+    id: &'a str,
+    score: f32,
+    title: &'a str,
+    price: f32,
+    category: &'a str,
+    because: BecauseOut<'a>,
+}
+
+/// Recommendations as plain JS objects.
+pub(crate) fn recs_to_js(recs: &[Rec]) -> JsResult<JsValue> {
+    let out: Vec<RecOut> = recs
+        .iter()
+        .map(|r| RecOut {
+            id: &r.id,
+            score: r.score,
+            title: &r.title,
+            price: r.price,
+            category: &r.category,
+            because: BecauseOut {
+                kind: r.because.kind.as_str(),
+                item_id: r.because.item.as_deref(),
+            },
+        })
+        .collect();
+    to_value(&out)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    item_id: &'a str,
+    at: f64,
+}
+
+fn random_generation() -> u64 {
+    let mut b = [0u8; 8];
+    // Without a random source the generation only needs to differ from the current one.
+    if getrandom::fill(&mut b).is_err() {
+        return js_sys::Date::now() as u64;
+    }
+    u64::from_le_bytes(b)
+}
+
+impl Recommender {
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Inner) -> JsResult<R>) -> JsResult<R> {
+        let mut g = self
+            .inner
+            .try_borrow_mut()
+            .map_err(|_| bad("re-entrant call into the same Recommender"))?;
+        f(&mut g)
+    }
+
+    fn record(&self, kind: EventKind, item_id: &JsValue, at: &JsValue) -> JsResult<()> {
+        let id = args::string(item_id, "itemId")?;
+        let at = timestamp(at)?;
+        self.with(|s| {
+            js(s.engine.record(kind, &id, at))?;
+            s.save();
+            Ok(())
+        })
+    }
+
+    /// Listen for other tabs writing the same key: merge their events (or follow their clear).
+    fn listen(&mut self, key: String) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let weak = Rc::downgrade(&self.inner);
+        let cb =
+            Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+                let Some(inner) = weak.upgrade() else { return };
+                let Ok(mut s) = inner.try_borrow_mut() else {
+                    return;
+                };
+                // key() is None when another tab called localStorage.clear().
+                if e.key().is_some_and(|k| k != key) {
+                    return;
+                }
+                let max = s.engine.history().max_events();
+                match e.new_value() {
+                    Some(v) => {
+                        let (theirs, _) = History::from_json(&v, max);
+                        let changed = s.engine.history_mut().merge(&theirs);
+                        // If we held events they lacked, write the union back.
+                        if changed && s.engine.export_history() != v {
+                            s.save();
+                        }
+                    }
+                    None => s.engine.clear_history(random_generation()),
+                }
+            });
+        if window
+            .add_event_listener_with_callback("storage", cb.as_ref().unchecked_ref())
+            .is_ok()
+        {
+            self.listener = Some(cb);
+        }
+    }
+}
+
+impl Drop for Recommender {
+    fn drop(&mut self) {
+        if let (Some(cb), Some(w)) = (self.listener.take(), web_sys::window()) {
+            let _ = w.remove_event_listener_with_callback("storage", cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Recommender {
+    /// Load a model pack (validated once; throws `PACK_*` errors for broken packs).
+    ///
+    /// ```js
+    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200 });
+    /// ```
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] pack: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RecommenderOptions")] options: JsValue,
+    ) -> JsResult<Recommender> {
+        let bytes = pack
+            .dyn_ref::<js_sys::Uint8Array>()
+            .ok_or_else(|| {
+                bad(format!(
+                    "pack must be a Uint8Array, got {}",
+                    args::type_name(&pack)
+                ))
+            })?
+            .to_vec();
+        let opts: RecommenderOptions = args::options(&options, "options")?;
+        let max = count(
+            opts.max_events,
+            crate::history::DEFAULT_MAX_EVENTS,
+            "maxEvents",
+            crate::history::MAX_MAX_EVENTS,
+        )?;
+        if opts.storage_key.as_deref() == Some("") {
+            return Err(bad("storageKey must not be empty"));
+        }
+        let mut engine = Engine::new(js(Pack::from_vec(bytes).map_err(Into::into))?);
+        if let Some(h) = opts.half_life_hours {
+            let mut p = *engine.params();
+            p.half_life_hours = h;
+            js(engine.set_params(p))?;
+        }
+        js(engine.history_mut().set_max_events(max))?;
+        let store = opts.storage_key.clone().map(Store::new);
+        if let Some(v) = store.as_ref().and_then(Store::load) {
+            engine.import_history(&v);
+        }
+        let mut r = Recommender {
+            inner: Rc::new(RefCell::new(Inner { engine, store })),
+            listener: None,
+        };
+        if let Some(k) = opts.storage_key {
+            r.listen(k);
+        }
+        Ok(r)
+    }
+
+    /// Number of items in the pack.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.inner.borrow().engine.pack().len()
+    }
+
+    /// Embedding dimensions.
+    #[wasm_bindgen(getter)]
+    pub fn dims(&self) -> usize {
+        self.inner.borrow().engine.pack().dims()
+    }
+
+    /// Currency code of the pack's prices (may be '').
+    #[wasm_bindgen(getter)]
+    pub fn currency(&self) -> String {
+        self.inner.borrow().engine.pack().currency().to_owned()
+    }
+
+    /// True while the history is being written to `localStorage` (false: memory only).
+    #[wasm_bindgen(getter)]
+    pub fn persistent(&self) -> bool {
+        self.inner
+            .borrow()
+            .store
+            .as_ref()
+            .is_some_and(Store::persistent)
+    }
+
+    /// Record a product view. Unknown ids are kept (a newer pack may know them).
+    ///
+    /// ```js
+    /// rec.view('85123A');            // now
+    /// rec.view('85123A', Date.now());
+    /// ```
+    pub fn view(
+        &self,
+        #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+    ) -> JsResult<()> {
+        self.record(EventKind::View, &item_id, &at)
+    }
+
+    /// Record an add to cart. `rec.addToCart('22423')`
+    #[wasm_bindgen(js_name = addToCart)]
+    pub fn add_to_cart(
+        &self,
+        #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+    ) -> JsResult<()> {
+        self.record(EventKind::AddToCart, &item_id, &at)
+    }
+
+    /// Record a removal from the cart. `rec.removeFromCart('22423')`
+    #[wasm_bindgen(js_name = removeFromCart)]
+    pub fn remove_from_cart(
+        &self,
+        #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+    ) -> JsResult<()> {
+        self.record(EventKind::RemoveFromCart, &item_id, &at)
+    }
+
+    /// Record a purchase (removes the items from the cart). `rec.purchase(rec.cart())`
+    pub fn purchase(
+        &self,
+        #[wasm_bindgen(js_name = itemIds, unchecked_param_type = "string[]")] item_ids: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+    ) -> JsResult<()> {
+        let ids = strings(&item_ids, "itemIds")?;
+        let at = timestamp(&at)?;
+        self.with(|s| {
+            js(s.engine.purchase(&ids, at))?;
+            s.save();
+            Ok(())
+        })
+    }
+
+    /// Item ids in the cart, in the order they were added. `rec.cart() // ['22423']`
+    pub fn cart(&self) -> Vec<String> {
+        self.inner.borrow().engine.cart()
+    }
+
+    /// The stored events, oldest first: exactly what is kept on this device.
+    ///
+    /// ```js
+    /// rec.history() // [{ type: 'view', itemId: '85123A', at: 1700000000000 }]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
+    pub fn history(&self) -> JsResult<JsValue> {
+        let g = self.inner.borrow();
+        let ev: Vec<EventOut> = g
+            .engine
+            .history()
+            .events()
+            .map(|e| EventOut {
+                kind: e.kind.as_str(),
+                item_id: &e.item,
+                at: e.at,
+            })
+            .collect();
+        to_value(&ev)
+    }
+
+    /// Delete the history (memory and storage; other tabs with the same key follow).
+    #[wasm_bindgen(js_name = clearHistory)]
+    pub fn clear_history(&self) -> JsResult<()> {
+        self.with(|s| {
+            s.engine.clear_history(random_generation());
+            s.save();
+            Ok(())
+        })
+    }
+
+    /// The history as compact JSON (the value stored under `storageKey`).
+    #[wasm_bindgen(js_name = exportHistory)]
+    pub fn export_history(&self) -> String {
+        self.inner.borrow().engine.export_history()
+    }
+
+    /// Replace the history with exported JSON. Never throws for bad content: valid events are
+    /// kept and the rest counted. `rec.importHistory(saved) // { kept: 12, dropped: 0 }`
+    #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
+    pub fn import_history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+    ) -> JsResult<JsValue> {
+        let json = args::string(&json, "json")?;
+        self.with(|s| {
+            let r = s.engine.import_history(&json);
+            s.save();
+            let o = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&o, &"kept".into(), &(r.kept as f64).into());
+            let _ = js_sys::Reflect::set(&o, &"dropped".into(), &(r.dropped as f64).into());
+            Ok(o.into())
+        })
+    }
+
+    /// Personalised list from the history (popular items when it is empty). Cart and purchased
+    /// items are never returned.
+    ///
+    /// ```js
+    /// rec.recommend({ k: 8, category: 'Kitchen', maxPrice: 20, diversity: 0.3 })
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+    pub fn recommend(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecommendOptions | undefined")] opts: JsValue,
+    ) -> JsResult<JsValue> {
+        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let recs = self.with(|s| js(s.engine.recommend(&q)))?;
+        recs_to_js(&recs)
+    }
+
+    /// Items most like `itemId` (cosine of embeddings). Throws `UNKNOWN_ITEM` for an id the pack
+    /// does not hold. `rec.similar('85123A', { k: 6 })`
+    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+    pub fn similar(
+        &self,
+        #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "SimilarOptions | undefined")] opts: JsValue,
+    ) -> JsResult<JsValue> {
+        let id = args::string(&item_id, "itemId")?;
+        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let recs = self.with(|s| js(s.engine.similar(&id, &q)))?;
+        recs_to_js(&recs)
+    }
+
+    /// Most popular items. `rec.popular({ k: 8, category: 'Kitchen' })`
+    #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
+    pub fn popular(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PopularOptions | undefined")] opts: JsValue,
+    ) -> JsResult<JsValue> {
+        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let recs = self.with(|s| js(s.engine.popular(&q)))?;
+        recs_to_js(&recs)
+    }
+
+    /// Facts of one item, or `undefined`. `rec.item('85123A')?.title`
+    #[wasm_bindgen(unchecked_return_type = "Item | undefined")]
+    pub fn item(
+        &self,
+        #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
+    ) -> JsResult<JsValue> {
+        let id = args::string(&item_id, "itemId")?;
+        match self.inner.borrow().engine.item(&id) {
+            None => Ok(JsValue::UNDEFINED),
+            Some(i) => {
+                #[derive(Serialize)]
+                struct ItemOut<'a> {
+                    id: &'a str,
+                    title: &'a str,
+                    price: f32,
+                    category: &'a str,
+                }
+                to_value(&ItemOut {
+                    id: &i.id,
+                    title: &i.title,
+                    price: i.price,
+                    category: &i.category,
+                })
+            }
+        }
+    }
+
+    /// Category names in the pack. `rec.categories() // ['Kitchen', 'Garden']`
+    pub fn categories(&self) -> Vec<String> {
+        self.inner.borrow().engine.pack().categories().to_vec()
+    }
+
+    /// The pack's JSON metadata (name, build time, source, quality figures, tuned scorer).
+    #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
+    pub fn meta(&self) -> JsResult<JsValue> {
+        to_value(self.inner.borrow().engine.pack().meta())
+    }
+}
