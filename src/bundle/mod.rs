@@ -396,13 +396,25 @@ impl Engine {
             .iter()
             .zip(nb.weight)
             .filter(|(&j, &w)| j as usize != i && w > params.fbt_min_weight && w >= floor)
-            .map(|(&j, &w)| Scored {
-                index: j,
-                score: w / row_max * value(j as usize),
+            .map(|(&j, &w)| {
+                let sub = if cs.is_substitute(j as usize) {
+                    params.substitute_penalty
+                } else {
+                    1.0
+                };
+                Scored {
+                    index: j,
+                    score: w / row_max * value(j as usize) * sub,
+                }
             })
             .collect();
         strict.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-        strict.dedup_by_key(|s| s.index);
+        let mut seen = Vec::with_capacity(strict.len());
+        strict.retain(|s| {
+            let new = !seen.contains(&s.index);
+            seen.push(s.index);
+            new
+        });
         strict.truncate(k);
         let smax = strict.iter().map(|s| s.score).fold(0.0f32, f32::max);
         let mut out: Vec<Rec> = strict

@@ -58,6 +58,7 @@ impl BundleParams {
     /// ignored as a whole (the pack still loads).
     pub fn from_meta(meta: &serde_json::Value) -> BundleParams {
         meta.get("bundle")
+            .filter(|s| s.is_object())
             .and_then(|s| serde_json::from_value::<BundleParams>(s.clone()).ok())
             .filter(|p| p.validate().is_ok())
             .unwrap_or_default()
