@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+// Build the demo shop's data from UCI Online Retail: www/data/products.json (the product table)
+// and www/data/model.cspk (the model pack). Deterministic: the same input gives byte-identical
+// output (seeded PRNG, fixed builtAt, stable sorts).
+//
+//   node scripts/demo-data.mjs [--data ../shared/data/online-retail-uci/by-day] [--items 3000]
+//                              [--dims 32] [--out www/data]
+//
+// Steps (see www/data/SOURCE.md):
+// 1. Read by-day/*.csv in file-name order and clean the rows exactly as PROTOCOL.md §1 does
+//    (no cancellations, Quantity > 0, UnitPrice > 0, no postage/fee/manual codes).
+// 2. Per item: title = its most frequent Description (title-cased for display), price = median
+//    UnitPrice over its clean rows, popularity = number of invoices containing it. Keep the
+//    `--items` most popular items that have a title.
+// 3. Collections: the first keyword rule (COLLECTIONS below) that matches the title.
+// 4. Embeddings: the cosine co-occurrence matrix S_ij = C_ij / sqrt(c_i c_j) over invoices,
+//    factorised by seeded subspace iteration into its top `--dims` eigenpairs; an item's
+//    vector is its row of U·sqrt(Λ), so dot products approximate S.
+// 5. buildPack (int8 rows) from the built package in pkg/.
+
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const DATA = resolve(root, args.data ?? '../shared/data/online-retail-uci/by-day');
+const OUT = resolve(root, args.out ?? 'www/data');
+const N_ITEMS = Number(args.items ?? 3000);
+const DIMS = Number(args.dims ?? 32);
+const BUILT_AT = '2011-12-10T00:00:00Z'; // fixed: the day after the last invoice in the data
+
+const { buildPack, Recommender } = await import(join(root, 'pkg/node.js'));
+
+// ---------------------------------------------------------------------------------------------
+// 1. Read and clean.
+
+/** Split one CSV line (RFC 4180 quoting; the files have no embedded newlines). */
+function splitCsv(line) {
+  const out = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') { cur += '"'; i++; } else q = false;
+      } else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') { out.push(cur); cur = ''; }
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const NON_PRODUCTS = new Set(['POST', 'DOT', 'M', 'C2', 'D', 'S', 'B', 'CRUK', 'PADS', 'AMAZONFEE', 'BANK CHARGES']);
+const isProduct = (code) => !NON_PRODUCTS.has(code) && !code.startsWith('GIFT_') && !code.startsWith('DCGS');
+
+const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
+if (files.length === 0) throw new Error(`no CSV files in ${DATA}`);
+const baskets = new Map(); // invoice -> Set(item), insertion order = first clean row order
+const itemPrices = new Map(); // item -> number[]
+const itemTitles = new Map(); // item -> Map(description -> count)
+let rows = 0;
+let clean = 0;
+for (const f of files) {
+  const lines = readFileSync(join(DATA, f), 'utf8').split('\n');
+  for (let li = 1; li < lines.length; li++) {
+    const line = lines[li].replace(/\r$/, '');
+    if (!line) continue;
+    rows++;
+    const [invoice, stock, desc, qty, , price] = splitCsv(line);
+    const inv = invoice.trim();
+    const item = stock.trim().toUpperCase();
+    if (inv.startsWith('C') || !(Number(qty) > 0) || !(Number(price) > 0) || !isProduct(item)) continue;
+    clean++;
+    if (!baskets.has(inv)) baskets.set(inv, new Set());
+    baskets.get(inv).add(item);
+    if (!itemPrices.has(item)) { itemPrices.set(item, []); itemTitles.set(item, new Map()); }
+    itemPrices.get(item).push(Number(price));
+    const d = desc.trim().replace(/\s+/g, ' ');
+    if (d) itemTitles.get(item).set(d, (itemTitles.get(item).get(d) ?? 0) + 1);
+  }
+}
+console.error(`read ${files.length} files, ${rows} rows, ${clean} clean rows, ${baskets.size} invoices`);
+
+// ---------------------------------------------------------------------------------------------
+// 2. Item table.
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const KEEP_UPPER = new Set(['LED', 'UK', 'USA', 'PHP', 'DVD', 'CD', 'OK', 'XL', 'III', 'II', 'N', 'S', 'W', 'E']);
+/** "WHITE HANGING HEART T-LIGHT HOLDER" -> "White Hanging Heart T-Light Holder". */
+function titleCase(s) {
+  return s
+    .toLowerCase()
+    .replace(/[a-z0-9']+/g, (w) => (KEEP_UPPER.has(w.toUpperCase()) && w.length > 1 ? w.toUpperCase() : w[0].toUpperCase() + w.slice(1)))
+    .replace(/'S\b/g, "'s");
+}
+
+const popularity = new Map();
+for (const b of baskets.values()) for (const i of b) popularity.set(i, (popularity.get(i) ?? 0) + 1);
+
+function bestTitle(item) {
+  let best = '';
+  let n = 0;
+  for (const [d, c] of itemTitles.get(item)) if (c > n) { best = d; n = c; } // first seen wins ties
+  return best;
+}
+
+const candidates = [...popularity.keys()]
+  .filter((i) => bestTitle(i) && /[A-Z]/.test(bestTitle(i)))
+  .sort((a, b) => popularity.get(b) - popularity.get(a) || (a < b ? -1 : a > b ? 1 : 0));
+const ids = candidates.slice(0, N_ITEMS).sort();
+const index = new Map(ids.map((id, i) => [id, i]));
+const n = ids.length;
+
+// ---------------------------------------------------------------------------------------------
+// 3. Collections: first matching rule wins. Keywords match whole words (or word starts with *).
+
+const COLLECTIONS = [
+  ['Christmas', 'CHRISTMAS XMAS ADVENT SANTA REINDEER SNOWFLAKE* NOEL BAUBLE* SNOWMAN NATIVITY ANGEL STAR TREE FESTIVE ELF'],
+  ['Candles & Lights', 'CANDLE* T-LIGHT* TEA-LIGHT* TEALIGHT* LIGHT* LANTERN* LAMP* LAMPSHADE CHANDELIER NIGHTLIGHT INCENSE'],
+  ['Bags & Purses', 'BAG BAGS TOTE SHOPPER PURSE PURSES BACKPACK RUCKSACK WALLET HANDBAG'],
+  ['Kids & Toys', 'TOY* CHILDREN* CHILDS KIDS DOLLY DOLL DOLLS SPACEBOY GAME GAMES PLAYHOUSE JIGSAW TEDDY CRAYON* SKIPPING COLOURING PUPPET SOLDIER* KNITTING SCOOTER BUILDING BLOCKS BLOCK WORD SPINNING TOP PAINTING PAINT BALLOON* BALL RABBIT CIRCUS DINOSAUR* FELTCRAFT CRAFT STENCIL SNAKES LUDO BINGO DOMINOES NAUGHTS CLAY SEWING HORSE MONSTERS'],
+  ['Party & Wrapping', 'PARTY BUNTING WRAP WRAPPING RIBBON* CONFETTI INVITES BIRTHDAY TISSUE GIFT PAPER CHAIN GARLAND'],
+  ['Stationery', 'CARD CARDS NOTEBOOK* PENCIL* PEN PENS STICKER* ENVELOPE* JOURNAL TAPE NOTE NOTES NOTEPAD CALENDAR ERASER RUBBER RULER DIARY MEMO BOOKMARK STAMP SHARPENER CHALK ALBUM STATIONERY EXERCISE BOOKS BOOK WRITING SKETCHBOOK CHALKBOARD BLACKBOARD MEMOBOARD CALCULATOR'],
+  ['Kitchen & Dining', 'MUG MUGS CUP CUPS SAUCER* PLATE PLATES BOWL* TEA TEAPOT COFFEE CAKE CAKES CAKESTAND BAKING CUTLERY SPOON* FORK KNIFE NAPKIN* APRON COASTER* JUG TRAY LUNCH BOTTLE PANTRY KITCHEN EGG JAM CHOPSTICKS TEATIME DOILY DOILIES BEAKER GLASS GLASSES TUMBLER OVEN GLOVE TOWEL TOWELS SUGAR MILK BREAD SCALES RECIPE STRAWS CUPCAKE PICNIC COOKIE BISCUIT JELLY POPCORN CHOPPING PLACEMAT* DISH MOULD* ICE'],
+  ['Garden & Outdoors', 'GARDEN GARDENERS PLANT PLANTER POT POTS WATERING BIRD BIRDHOUSE BIRDFEEDER FEEDER HERB* FLOWER GNOME WINDMILL GROW SEED* SEEDS TRUG OUTDOOR PARASOL BUTTERFLY'],
+  ['Jewellery & Accessories', 'NECKLACE* BRACELET* EARRING* EARRINGS RING RINGS HAIR CLIP CLIPS HAIRCLIP* UMBRELLA BEADS BEAD CHARM* BROOCH HAIRBAND SCARF HAT GLOVES MIRROR COMPACT KEYRING KEY JEWEL* DIAMANTE SLIPPER* SOCKS HANDWARMER* WARMER PASSPORT FOB LUGGAGE PONCHO GLOSS'],
+  ['Storage & Tins', 'TIN TINS BOX BOXES STORAGE BASKET* JAR JARS CRATE CHEST DRAWER DRAWERS CASE CASES HOLDER RACK BIN TRUNK HAMPER'],
+  ['Home & Decor', 'FRAME FRAMES SIGN CLOCK CUSHION* HOOK HOOKS HANGING HEART HEARTS DOORMAT VASE WALL ORNAMENT DECORATION WREATH DOORSTOP COAT HANGER HANGERS BLANKET THROW QUILT CURTAIN SHELF CABINET BELL CHIME PICTURE PHOTO PLAQUE LETTERS BUNNY CHICK EASTER FAN DOOR KNOB SOAP BATH BATHROOM CLOTHES WATER MAGNET* MAT DOORSTOP STOOL FRIDGE DRAWERKNOB'],
+];
+const OTHER = 'Gifts & More';
+const rules = COLLECTIONS.map(([name, words]) => {
+  const exact = new Set();
+  const prefixes = [];
+  for (const w of words.split(' ')) (w.endsWith('*') ? prefixes.push(w.slice(0, -1)) : exact.add(w));
+  return { name, test: (tok) => exact.has(tok) || prefixes.some((p) => tok.startsWith(p)) };
+});
+function collectionOf(rawTitle) {
+  const toks = rawTitle.toUpperCase().split(/[^A-Z0-9-]+/).filter(Boolean);
+  for (const r of rules) if (toks.some(r.test)) return r.name;
+  return OTHER;
+}
+
+const items = ids.map((id) => {
+  const raw = bestTitle(id);
+  return {
+    id,
+    title: titleCase(raw),
+    price: Math.round(median(itemPrices.get(id)) * 100) / 100,
+    popularity: popularity.get(id),
+    collection: collectionOf(raw),
+  };
+});
+const byCollection = {};
+for (const it of items) byCollection[it.collection] = (byCollection[it.collection] ?? 0) + 1;
+console.error('collections:', JSON.stringify(byCollection));
+
+// ---------------------------------------------------------------------------------------------
+// 4. Embeddings from the cosine co-occurrence matrix.
+
+const C = new Float32Array(n * n);
+const count = new Float64Array(n);
+for (const b of baskets.values()) {
+  const idx = [];
+  for (const it of b) { const i = index.get(it); if (i !== undefined) idx.push(i); }
+  for (const i of idx) count[i]++;
+  for (let a = 0; a < idx.length; a++) {
+    const ra = idx[a] * n;
+    for (let c = 0; c < idx.length; c++) if (c !== a) C[ra + idx[c]]++;
+  }
+}
+for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (C[i * n + j]) C[i * n + j] /= Math.sqrt(count[i] * count[j]);
+
+function mulberry32(seed) {
+  return () => {
+    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Orthonormalise the columns of Q (n x k, row-major) by modified Gram-Schmidt. */
+function orthonormalise(Q, k) {
+  for (let c = 0; c < k; c++) {
+    for (let p = 0; p < c; p++) {
+      let d = 0;
+      for (let r = 0; r < n; r++) d += Q[r * k + c] * Q[r * k + p];
+      for (let r = 0; r < n; r++) Q[r * k + c] -= d * Q[r * k + p];
+    }
+    let norm = 0;
+    for (let r = 0; r < n; r++) norm += Q[r * k + c] ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let r = 0; r < n; r++) Q[r * k + c] /= norm;
+  }
+}
+/** Y = S Q (S n x n, Q n x k). */
+function mul(Q, k) {
+  const Y = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const yi = i * k;
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const s = C[row + j];
+      if (s === 0) continue;
+      const qj = j * k;
+      for (let c = 0; c < k; c++) Y[yi + c] += s * Q[qj + c];
+    }
+  }
+  return Y;
+}
+
+const K = DIMS + 8; // oversampling helps the trailing eigenpairs converge
+const rand = mulberry32(20111209);
+let Q = new Float64Array(n * K).map(() => rand() - 0.5);
+orthonormalise(Q, K);
+for (let it = 0; it < 12; it++) { Q = mul(Q, K); orthonormalise(Q, K); }
+// Rayleigh-Ritz: small K x K eigenproblem T = Qᵀ S Q, solved by Jacobi rotations.
+const SQ = mul(Q, K);
+const T = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => {
+  let d = 0;
+  for (let r = 0; r < n; r++) d += Q[r * K + a] * SQ[r * K + b];
+  return d;
+}));
+const V = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? 1 : 0)));
+for (let sweep = 0; sweep < 50; sweep++) {
+  let off = 0;
+  for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) off += T[p][q] ** 2;
+  if (off < 1e-18) break;
+  for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) {
+    if (Math.abs(T[p][q]) < 1e-30) continue;
+    const theta = (T[q][q] - T[p][p]) / (2 * T[p][q]);
+    const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+    const c = 1 / Math.sqrt(t * t + 1);
+    const s = t * c;
+    for (let r = 0; r < K; r++) { const a = T[r][p], b = T[r][q]; T[r][p] = c * a - s * b; T[r][q] = s * a + c * b; }
+    for (let r = 0; r < K; r++) { const a = T[p][r], b = T[q][r]; T[p][r] = c * a - s * b; T[q][r] = s * a + c * b; }
+    for (let r = 0; r < K; r++) { const a = V[r][p], b = V[r][q]; V[r][p] = c * a - s * b; V[r][q] = s * a + c * b; }
+  }
+}
+const order = [...Array(K).keys()].sort((a, b) => T[b][b] - T[a][a]).slice(0, DIMS);
+const eig = order.map((o) => T[o][o]);
+console.error('top eigenvalues:', eig.slice(0, 6).map((x) => x.toFixed(2)).join(' '), '...', eig[DIMS - 1].toFixed(2));
+const emb = new Float32Array(n * DIMS);
+for (let r = 0; r < n; r++) {
+  for (let d = 0; d < DIMS; d++) {
+    const o = order[d];
+    let u = 0;
+    for (let c = 0; c < K; c++) u += Q[r * K + c] * V[c][o];
+    // Fix each eigenvector's sign (largest |component| positive ... by the sum) for determinism.
+    emb[r * DIMS + d] = u * Math.sqrt(Math.max(eig[d], 0));
+  }
+}
+for (let d = 0; d < DIMS; d++) {
+  let s = 0;
+  for (let r = 0; r < n; r++) s += emb[r * DIMS + d];
+  if (s < 0) for (let r = 0; r < n; r++) emb[r * DIMS + d] = -emb[r * DIMS + d];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Write the pack and the table.
+
+const CITATION =
+  'Daqing Chen, Sai Liang Sain, and Kun Guo, "Data mining for the online retail industry: A case study of RFM model-based customer segmentation using data mining", Journal of Database Marketing and Customer Strategy Management, 19(3), 197-208, 2012. doi:10.1057/dbm.2012.17';
+const pack = buildPack({
+  ids,
+  dims: DIMS,
+  embeddings: emb,
+  titles: items.map((x) => x.title),
+  prices: items.map((x) => x.price),
+  categories: items.map((x) => x.collection),
+  popularity: items.map((x) => x.popularity),
+  quantize: 'int8',
+  currency: 'GBP',
+  meta: {
+    name: 'cartsense demo shop (UCI Online Retail)',
+    source: 'UCI Machine Learning Repository, "Online Retail" (id 352), 2010-12-01..2011-12-09, via databricks/Spark-The-Definitive-Guide data/retail-data/by-day',
+    citation: CITATION,
+    builtAt: BUILT_AT,
+    builtBy: 'scripts/demo-data.mjs',
+    model: `top-${DIMS} eigenvectors of the cosine co-occurrence matrix (${baskets.size} invoices, ${n} items)`,
+  },
+});
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(join(OUT, 'model.cspk'), pack);
+const table = {
+  columns: ['id', 'title', 'price', 'popularity', 'collection'],
+  currency: 'GBP',
+  source: 'UCI Online Retail (see SOURCE.md)',
+  rows: items.map((x) => [x.id, x.title, x.price, x.popularity, x.collection]),
+};
+writeFileSync(join(OUT, 'products.json'), JSON.stringify(table).replace(/\],\[/g, '],\n[') + '\n');
+console.error(`wrote ${join(OUT, 'model.cspk')} (${pack.length} bytes) and products.json (${n} items)`);
+
+// Sanity check: the pack loads and similar() looks sensible for the best seller.
+const rec = Recommender.fromBytes(pack, {});
+const top = [...items].sort((a, b) => b.popularity - a.popularity)[0];
+console.error(`similar to "${top.title}":`, rec.similar(top.id, { k: 5 }).map((r) => r.title).join(' | '));
+rec.free();
