@@ -42,6 +42,6 @@ pub mod rank;
 pub mod topk;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, PackError, Result};

@@ -9,3 +9,6 @@ mod error;
 mod recommender;
 mod storage;
 mod types;
+
+pub use build::build_pack;
+pub use recommender::Recommender;

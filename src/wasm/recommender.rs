@@ -17,6 +17,9 @@ use crate::rank::{Engine, Query, Rec, MAX_K};
 pub(crate) struct Inner {
     pub engine: Engine,
     pub store: Option<Store>,
+    /// The stored value as we last wrote or read it; a different value means another
+    /// instance (this page or another tab) wrote since.
+    last_seen: Option<String>,
 }
 
 impl Inner {
@@ -25,6 +28,34 @@ impl Inner {
         if let Some(s) = &mut self.store {
             let v = self.engine.export_history();
             s.save(&v);
+            self.last_seen = Some(v);
+        }
+    }
+
+    /// Bring in what other instances stored under the same key since we last looked.
+    /// Same generation: union of events. A newer generation (someone called clearHistory):
+    /// theirs replaces ours. A value that is gone, or is not a cartsense history at all, is a
+    /// fault (another script, manual clearing, corruption): ours survives and is written back.
+    pub fn sync(&mut self) {
+        let Some(store) = &self.store else { return };
+        let current = store.load();
+        if current == self.last_seen {
+            return;
+        }
+        match current {
+            None => self.save(),
+            Some(v) => {
+                let max = self.engine.history().max_events();
+                let (theirs, report) = History::from_json(&v, max);
+                let foreign = report.kept == 0 && report.dropped > 0;
+                if !foreign {
+                    self.engine.history_mut().merge(&theirs);
+                }
+                self.last_seen = Some(v.clone());
+                if self.engine.export_history() != v {
+                    self.save();
+                }
+            }
         }
     }
 }
@@ -148,6 +179,7 @@ impl Recommender {
             .inner
             .try_borrow_mut()
             .map_err(|_| bad("re-entrant call into the same Recommender"))?;
+        g.sync();
         f(&mut g)
     }
 
@@ -169,25 +201,14 @@ impl Recommender {
         let weak = Rc::downgrade(&self.inner);
         let cb =
             Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
-                let Some(inner) = weak.upgrade() else { return };
-                let Ok(mut s) = inner.try_borrow_mut() else {
-                    return;
-                };
                 // key() is None when another tab called localStorage.clear().
                 if e.key().is_some_and(|k| k != key) {
                     return;
                 }
-                let max = s.engine.history().max_events();
-                match e.new_value() {
-                    Some(v) => {
-                        let (theirs, _) = History::from_json(&v, max);
-                        let changed = s.engine.history_mut().merge(&theirs);
-                        // If we held events they lacked, write the union back.
-                        if changed && s.engine.export_history() != v {
-                            s.save();
-                        }
+                if let Some(inner) = weak.upgrade() {
+                    if let Ok(mut s) = inner.try_borrow_mut() {
+                        s.sync();
                     }
-                    None => s.engine.clear_history(random_generation()),
                 }
             });
         if window
@@ -246,11 +267,14 @@ impl Recommender {
         }
         js(engine.history_mut().set_max_events(max))?;
         let store = opts.storage_key.clone().map(Store::new);
-        if let Some(v) = store.as_ref().and_then(Store::load) {
-            engine.import_history(&v);
-        }
+        let mut inner = Inner {
+            engine,
+            store,
+            last_seen: None,
+        };
+        inner.sync();
         let mut r = Recommender {
-            inner: Rc::new(RefCell::new(Inner { engine, store })),
+            inner: Rc::new(RefCell::new(inner)),
             listener: None,
         };
         if let Some(k) = opts.storage_key {
@@ -337,8 +361,8 @@ impl Recommender {
     }
 
     /// Item ids in the cart, in the order they were added. `rec.cart() // ['22423']`
-    pub fn cart(&self) -> Vec<String> {
-        self.inner.borrow().engine.cart()
+    pub fn cart(&self) -> JsResult<Vec<String>> {
+        self.with(|s| Ok(s.engine.cart()))
     }
 
     /// The stored events, oldest first: exactly what is kept on this device.
@@ -348,18 +372,19 @@ impl Recommender {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
     pub fn history(&self) -> JsResult<JsValue> {
-        let g = self.inner.borrow();
-        let ev: Vec<EventOut> = g
-            .engine
-            .history()
-            .events()
-            .map(|e| EventOut {
-                kind: e.kind.as_str(),
-                item_id: &e.item,
-                at: e.at,
-            })
-            .collect();
-        to_value(&ev)
+        self.with(|g| {
+            let ev: Vec<EventOut> = g
+                .engine
+                .history()
+                .events()
+                .map(|e| EventOut {
+                    kind: e.kind.as_str(),
+                    item_id: &e.item,
+                    at: e.at,
+                })
+                .collect();
+            to_value(&ev)
+        })
     }
 
     /// Delete the history (memory and storage; other tabs with the same key follow).
@@ -374,8 +399,8 @@ impl Recommender {
 
     /// The history as compact JSON (the value stored under `storageKey`).
     #[wasm_bindgen(js_name = exportHistory)]
-    pub fn export_history(&self) -> String {
-        self.inner.borrow().engine.export_history()
+    pub fn export_history(&self) -> JsResult<String> {
+        self.with(|s| Ok(s.engine.export_history()))
     }
 
     /// Replace the history with exported JSON. Never throws for bad content: valid events are

@@ -1,0 +1,231 @@
+//! The JS boundary, exercised through the exported functions with JS values: error codes,
+//! argument checks, and the SIMD kernels against the scalar reference. Runs under
+//! `wasm-pack test --node` and `wasm-pack test --headless --chrome`.
+#![cfg(target_arch = "wasm32")]
+
+use cartsense::kernels::{self, scalar, QueryI16};
+use cartsense::wasm::{build_pack, Recommender};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+fn strs(v: &[&str]) -> JsValue {
+    v.iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+fn pack() -> Uint8Array {
+    let emb: Vec<f32> = vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0, 0.1, 0.9];
+    build_pack(obj(&[
+        ("ids", strs(&["a", "b", "c", "d"])),
+        ("dims", 2.into()),
+        ("embeddings", Float32Array::from(emb.as_slice()).into()),
+        ("titles", strs(&["A", "B", "C", "D"])),
+        (
+            "prices",
+            Float32Array::from([1.0f32, 2.0, 3.0, 4.0].as_slice()).into(),
+        ),
+        ("currency", "GBP".into()),
+    ]))
+    .unwrap()
+}
+
+fn code(e: JsValue) -> String {
+    Reflect::get(&e, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+fn ids(v: &JsValue) -> Vec<String> {
+    Array::from(v)
+        .iter()
+        .map(|r| Reflect::get(&r, &"id".into()).unwrap().as_string().unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn broken_packs_throw_their_codes() {
+    let good = pack().to_vec();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"PK\x03\x04".to_vec(), "PACK_BAD_MAGIC"),
+        (good[..40].to_vec(), "PACK_TRUNCATED"),
+        (
+            {
+                let mut b = good.clone();
+                b[8] = 9;
+                b
+            },
+            "PACK_VERSION",
+        ),
+        (
+            {
+                let mut b = good.clone();
+                let l = b.len() - 1;
+                b[l] ^= 0x20;
+                b
+            },
+            "PACK_CHECKSUM",
+        ),
+        (
+            {
+                let mut b = good.clone();
+                b.push(0);
+                b
+            },
+            "PACK_INVALID",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let e = Recommender::from_bytes(
+            Uint8Array::from(bytes.as_slice()).into(),
+            JsValue::UNDEFINED,
+        )
+        .err()
+        .expect("must throw");
+        assert_eq!(code(e.clone()), want);
+        assert!(e.is_instance_of::<js_sys::Error>());
+    }
+    let e = Recommender::from_bytes("not bytes".into(), JsValue::UNDEFINED)
+        .err()
+        .unwrap();
+    assert_eq!(code(e), "BAD_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_throw_and_the_instance_keeps_working() {
+    let r = Recommender::from_bytes(pack().into(), JsValue::UNDEFINED).unwrap();
+    let bad =
+        |e: Result<(), JsValue>| assert_eq!(code(e.err().expect("must throw")), "BAD_ARGUMENT");
+    bad(r.view(5.into(), JsValue::UNDEFINED));
+    bad(r.view("a".into(), f64::NAN.into()));
+    bad(r.view("a".into(), "yesterday".into()));
+    bad(r.purchase(strs(&["a", ""]), JsValue::UNDEFINED));
+    bad(r.purchase("a".into(), JsValue::UNDEFINED));
+    for opts in [
+        obj(&[("k", 0.into())]),
+        obj(&[("k", 1001.into())]),
+        obj(&[("k", 2.5.into())]),
+        obj(&[("k", "3".into())]),
+        obj(&[("minPrice", (-1.0).into())]),
+        obj(&[("diversity", f64::NAN.into())]),
+        obj(&[("exclude", 7.into())]),
+        "k=3".into(),
+    ] {
+        bad(r.recommend(opts).map(|_| ()));
+    }
+    assert_eq!(
+        code(r.similar("zz".into(), JsValue::UNDEFINED).err().unwrap()),
+        "UNKNOWN_ITEM"
+    );
+    // Unknown ids are fine to view; still works afterwards.
+    r.view("never-heard-of-it".into(), 1.0.into()).unwrap();
+    r.view("a".into(), 2.0.into()).unwrap();
+    r.add_to_cart("c".into(), 3.0.into()).unwrap();
+    let recs = r.recommend(obj(&[("k", 2.into())])).unwrap();
+    assert_eq!(ids(&recs), ["d", "b"]);
+    assert_eq!(r.cart().unwrap(), ["c"]);
+    assert!(r.item("zz".into()).unwrap().is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn import_never_throws_for_content() {
+    let r = Recommender::from_bytes(pack().into(), JsValue::UNDEFINED).unwrap();
+    r.view("a".into(), 1.0.into()).unwrap();
+    let saved = r.export_history().unwrap();
+    let res = r.import_history("{{garbage".into()).unwrap();
+    assert_eq!(Reflect::get(&res, &"dropped".into()).unwrap().as_f64(), Some(1.0));
+    let res = r.import_history(saved.into()).unwrap();
+    assert_eq!(Reflect::get(&res, &"kept".into()).unwrap().as_f64(), Some(1.0));
+    assert_eq!(
+        code(r.import_history(42.into()).err().unwrap()),
+        "BAD_ARGUMENT"
+    );
+}
+
+#[wasm_bindgen_test]
+fn build_pack_rejects_bad_specs() {
+    for spec in [
+        JsValue::NULL,
+        obj(&[("ids", strs(&["a"]))]),
+        obj(&[
+            ("ids", strs(&["a"])),
+            ("dims", 0.into()),
+            ("embeddings", Array::new().into()),
+        ]),
+        obj(&[
+            ("ids", strs(&["a", "a"])),
+            ("dims", 1.into()),
+            (
+                "embeddings",
+                Float32Array::from([1.0f32, 2.0].as_slice()).into(),
+            ),
+        ]),
+        obj(&[
+            ("ids", strs(&["a"])),
+            ("dims", 2.into()),
+            ("embeddings", Float32Array::from([1.0f32].as_slice()).into()),
+        ]),
+        obj(&[
+            ("ids", strs(&["a"])),
+            ("dims", 1.into()),
+            ("embeddings", Float32Array::from([1.0f32].as_slice()).into()),
+            ("prices", Float32Array::from([-1.0f32].as_slice()).into()),
+        ]),
+        obj(&[
+            ("ids", strs(&["a"])),
+            ("dims", 1.into()),
+            ("embeddings", Float32Array::from([1.0f32].as_slice()).into()),
+            ("quantize", "int4".into()),
+        ]),
+    ] {
+        assert_eq!(
+            code(build_pack(spec).err().expect("must throw")),
+            "BAD_ARGUMENT"
+        );
+    }
+}
+
+/// SIMD kernels equal the scalar reference: exactly for int8, to rounding for f32.
+#[wasm_bindgen_test]
+fn simd_kernels_match_scalar() {
+    assert!(kernels::SIMD, "the wasm build must have simd128 enabled");
+    let mut seed = 7u32;
+    let mut rnd = || {
+        seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+        (seed >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0
+    };
+    for d in [1usize, 3, 8, 13, 64, 100] {
+        let n = 257;
+        let rows: Vec<f32> = (0..n * d).map(|_| rnd()).collect();
+        let u: Vec<f32> = (0..d).map(|_| rnd()).collect();
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        kernels::score_f32(&rows, d, &u, &mut a);
+        scalar::score_f32(&rows, d, &u, &mut b);
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "d={d}: {x} vs {y}");
+        }
+        let mut scales = vec![];
+        let mut q8 = vec![];
+        for r in rows.chunks_exact(d) {
+            let (s, q) = cartsense::pack::quantize_row(r);
+            scales.push(s);
+            q8.extend(q);
+        }
+        let mut q = QueryI16::default();
+        kernels::quantize_query(&u, &mut q);
+        kernels::score_i8(&scales, &q8, d, &q, &mut a);
+        scalar::score_i8(&scales, &q8, d, &q.q, q.scale, &mut b);
+        assert_eq!(a, b, "d={d}");
+    }
+}
