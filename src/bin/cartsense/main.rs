@@ -1,5 +1,63 @@
-//! `cartsense`: build, inspect and evaluate model packs (placeholder until the CLI lands).
+//! `cartsense`: build, inspect, query and evaluate model packs from a shop's order history.
+//!
+//! Every command uses the same core as the WebAssembly package: packs are written with
+//! `cartsense::pack::PackWriter` and scored with `cartsense::rank::Engine`.
+
+mod build;
+mod cases;
+mod catalog;
+mod cooc;
+mod csv_in;
+mod data;
+mod engine_run;
+mod eval;
+mod inspect;
+mod model;
+mod pack_cmd;
+mod rng;
+mod train;
+mod tune;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cartsense",
+    version,
+    about = "Build, inspect and evaluate cartsense model packs",
+    after_help = "Example:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
+                  cartsense recommend --model model.cspk --cart 85123A,71053"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Build a tuned pack from orders (baskets) or events (sessions).
+    Build(build::BuildArgs),
+    /// Build a pack from your own embeddings (.npy + ids, or CSV id,v1..vd).
+    Pack(pack_cmd::PackArgs),
+    /// Show a pack's header, sections, scorer settings, quality and sample items.
+    Inspect(inspect::InspectArgs),
+    /// Print what the storefront would recommend for a history and cart.
+    Recommend(inspect::RecommendArgs),
+    /// Reproduce the evaluation protocol (Online Retail and Diginetica) or score a ranked-list file.
+    Eval(eval::EvalArgs),
+}
+
 fn main() {
-    eprintln!("cartsense CLI: not built yet");
-    std::process::exit(2);
+    let cli = Cli::parse();
+    let res = match &cli.cmd {
+        Cmd::Build(a) => build::run(a),
+        Cmd::Pack(a) => pack_cmd::run(a),
+        Cmd::Inspect(a) => inspect::inspect(a),
+        Cmd::Recommend(a) => inspect::recommend(a),
+        Cmd::Eval(a) => eval::run(a),
+    };
+    if let Err(e) = res {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
 }

@@ -1,0 +1,128 @@
+//! `cartsense inspect` and `cartsense recommend`.
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context, Result};
+use cartsense::history::EventKind;
+use cartsense::pack::Pack;
+use cartsense::rank::{Engine, Query};
+
+fn load(path: &PathBuf) -> Result<Pack> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Pack::from_vec(bytes).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  cartsense inspect model.cspk")]
+pub struct InspectArgs {
+    /// The pack.
+    pub model: PathBuf,
+    /// Sample items to list.
+    #[arg(long, default_value_t = 5)]
+    pub sample: usize,
+}
+
+pub fn inspect(a: &InspectArgs) -> Result<()> {
+    let p = load(&a.model)?;
+    println!("pack      {}", a.model.display());
+    println!("bytes     {}", p.byte_len());
+    println!("items     {}", p.len());
+    println!("dims      {}", p.dims());
+    println!(
+        "currency  {}",
+        if p.currency().is_empty() { "-" } else { p.currency() }
+    );
+    println!("gram      {}", p.gram().map(|g| format!("lambda {} alpha {}", g.lambda, g.alpha)).unwrap_or("-".into()));
+    let cold = (0..p.len()).filter(|&i| p.item_flags(i) & 1 != 0).count();
+    println!("cold-start items {cold}");
+    println!("sections:");
+    for (name, len) in p.sections() {
+        println!("  {name:6} {len:>10} bytes");
+    }
+    let meta = p.meta();
+    let show = |k: &str| {
+        if let Some(v) = meta.get(k) {
+            println!("{k}: {}", serde_json::to_string_pretty(v).unwrap_or_default());
+        }
+    };
+    for k in ["generator", "kind", "scorer", "model", "quality", "coldStart"] {
+        show(k);
+    }
+    println!("sample items:");
+    let step = (p.len() / a.sample.max(1)).max(1);
+    for i in (0..p.len()).step_by(step).take(a.sample) {
+        println!(
+            "  {:>6} {:12} {:8.2} pop {:6} {}",
+            i,
+            p.id(i),
+            p.price(i),
+            p.popularity()[i],
+            p.title(i)
+        );
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  cartsense recommend --model model.cspk --history 22423,85123A --cart 47566 -k 5")]
+pub struct RecommendArgs {
+    /// The pack.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Viewed item ids, oldest first (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub history: Vec<String>,
+    /// Item ids in the cart (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub cart: Vec<String>,
+    /// List length.
+    #[arg(short, long, default_value_t = 10)]
+    pub k: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn recommend(a: &RecommendArgs) -> Result<()> {
+    let mut eng = Engine::new(load(&a.model)?);
+    let mut t = 1_700_000_000_000.0;
+    for (kind, ids) in [(EventKind::View, &a.history), (EventKind::AddToCart, &a.cart)] {
+        for id in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            if eng.pack().index_of(id).is_none() {
+                eprintln!("note: {id:?} is not in the pack; ignored in scoring");
+            }
+            eng.record(kind, id, t).map_err(|e| anyhow!("{e}"))?;
+            t += 60_000.0;
+        }
+    }
+    let recs = eng
+        .recommend(&Query {
+            k: a.k,
+            ..Query::default()
+        })
+        .map_err(|e| anyhow!("{e}"))?;
+    if a.json {
+        let v: Vec<serde_json::Value> = recs
+            .iter()
+            .map(|r| {
+                serde_json::json!({"id": r.id, "score": r.score, "title": r.title, "price": r.price,
+                "because": {"kind": r.because.kind.as_str(), "item": r.because.item}})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    for (n, r) in recs.iter().enumerate() {
+        println!(
+            "{:>3}. {:12} {:9.4} {:8.2}  {:40}  ({}{})",
+            n + 1,
+            r.id,
+            r.score,
+            r.price,
+            r.title,
+            r.because.kind.as_str(),
+            r.because.item.as_deref().map(|i| format!(" {i}")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Turn a clean dataset and a set of choices into a pack: popularity, prices, co-purchase
+//! neighbours, transitions, embeddings (ALS or PPMI-SVD), cold-start rows and metadata.
+
+use anyhow::{anyhow, Result};
+use cartsense::pack::format::ITEM_FLAG_COLD;
+use cartsense::pack::{PackWriter, Quantize};
+use cartsense::params::{EventWeights, Params};
+
+use crate::cooc::{self, Cooc, Measure};
+use crate::data::{Dataset, Kind};
+use crate::train::{als, coldstart, ppmi};
+
+/// An embedding method.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case", tag = "name")]
+pub enum Method {
+    /// Implicit ALS with this confidence alpha.
+    Als { alpha: f32 },
+    /// Truncated SVD of the shifted PPMI co-occurrence matrix.
+    PpmiSvd,
+}
+
+/// Everything the tuner chooses.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Choice {
+    pub measure: Measure,
+    pub method: Method,
+    pub params: Params,
+}
+
+/// Fixed build options.
+#[derive(Debug, Clone)]
+pub struct Opts {
+    pub dims: usize,
+    pub seed: u64,
+    pub quantize: Quantize,
+    pub neighbours: usize,
+    pub iterations: usize,
+    /// Items in fewer groups than this get a cold-start (title) embedding.
+    pub cold_below: u32,
+}
+
+pub const ALS_LAMBDA: f32 = 0.01;
+
+/// Event weights with the dominant event of the data at 1, so the fold-in confidence matches
+/// the confidence the embeddings were trained with.
+pub fn event_weights(kind: Kind) -> EventWeights {
+    match kind {
+        Kind::Baskets => EventWeights {
+            view: 1.0 / 3.0,
+            add_to_cart: 1.0,
+            remove_from_cart: -1.0,
+            purchase: 2.0 / 3.0,
+        },
+        Kind::Sessions => EventWeights::default(),
+    }
+}
+
+/// Learned parts that do not depend on the blend weights.
+pub struct Parts {
+    pub cooc: Cooc,
+    pub emb: Vec<f32>,
+    pub dims: usize,
+    pub fold_alpha: f32,
+    pub transitions: Option<cartsense::pack::SparseRows>,
+    pub flags: Vec<u8>,
+}
+
+pub fn groups_of(ds: &Dataset) -> Vec<Vec<u32>> {
+    ds.groups.iter().map(|g| g.items.clone()).collect()
+}
+
+/// Train the embeddings of `method` on `ds`.
+pub fn embed(ds: &Dataset, cooc: &Cooc, method: Method, o: &Opts, tick: &dyn Fn()) -> Vec<f32> {
+    let n = ds.n_items();
+    match method {
+        Method::Als { alpha } => {
+            let p = als::AlsParams {
+                dims: o.dims,
+                alpha,
+                lambda: ALS_LAMBDA,
+                iterations: o.iterations,
+                cg_steps: 3,
+            };
+            als::train(&groups_of(ds), n, &p, o.seed, tick)
+        }
+        Method::PpmiSvd => ppmi::train(cooc, o.dims, o.seed),
+    }
+}
+
+/// Everything but the blend.
+pub fn parts(ds: &Dataset, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
+    let groups = groups_of(ds);
+    let cooc = Cooc::new(ds.n_items(), groups.iter().map(|g| g.as_slice()));
+    let mut emb = embed(ds, &cooc, method, o, tick);
+    let flags = coldstart::apply(ds, &cooc.count, &mut emb, o.dims, o.cold_below);
+    let transitions = match ds.kind {
+        Kind::Sessions => Some(cooc::transitions(ds.n_items(), groups.iter().map(|g| g.as_slice()), o.neighbours).0),
+        Kind::Baskets => None,
+    };
+    let fold_alpha = match method {
+        Method::Als { alpha } => alpha,
+        Method::PpmiSvd => 1.0,
+    };
+    Parts {
+        cooc,
+        emb,
+        dims: o.dims,
+        fold_alpha,
+        transitions,
+        flags,
+    }
+}
+
+/// Assemble the pack.
+pub fn writer(ds: &Dataset, parts: &Parts, choice: &Choice, o: &Opts, meta: serde_json::Value) -> PackWriter {
+    let p = &choice.params;
+    let mut w = PackWriter::new(ds.ids.clone(), parts.dims, parts.emb.clone())
+        .titles(ds.titles.clone())
+        .prices(ds.prices.clone())
+        .popularity(parts.cooc.count.iter().map(|&c| c as f32).collect())
+        .fold_in(ALS_LAMBDA.max(1e-3), parts.fold_alpha)
+        .item_flags(parts.flags.clone())
+        .quantize(o.quantize)
+        .meta(meta);
+    if ds.categories.iter().any(|c| !c.is_empty()) {
+        w = w.categories(ds.categories.clone());
+    }
+    if p.neighbour_weight > 0.0 {
+        w = w.neighbours(parts.cooc.neighbours(choice.measure, o.neighbours));
+    }
+    if p.transition_weight > 0.0 {
+        if let Some(t) = &parts.transitions {
+            w = w.transitions(t.clone());
+        }
+    }
+    w
+}
+
+/// Bytes of a pack (errors from the writer become messages).
+pub fn bytes(w: &PackWriter) -> Result<Vec<u8>> {
+    w.to_bytes().map_err(|e| anyhow!("cannot write the pack: {e}"))
+}
+
+/// The flag value for a cold-start row.
+pub const COLD: u8 = ITEM_FLAG_COLD;

@@ -1,0 +1,5 @@
+//! Embedding trainers and the cold-start projection.
+
+pub mod als;
+pub mod coldstart;
+pub mod ppmi;
