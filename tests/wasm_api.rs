@@ -87,16 +87,13 @@ fn broken_packs_throw_their_codes() {
         ),
     ];
     for (bytes, want) in cases {
-        let e = Recommender::from_bytes(
-            Uint8Array::from(bytes.as_slice()).into(),
-            JsValue::UNDEFINED,
-        )
-        .err()
-        .expect("must throw");
+        let e = Recommender::from_bytes(Uint8Array::from(bytes.as_slice()).into(), None)
+            .err()
+            .expect("must throw");
         assert_eq!(code(e.clone()), want);
         assert!(e.is_instance_of::<js_sys::Error>());
     }
-    let e = Recommender::from_bytes("not bytes".into(), JsValue::UNDEFINED)
+    let e = Recommender::from_bytes("not bytes".into(), None)
         .err()
         .unwrap();
     assert_eq!(code(e), "BAD_ARGUMENT");
@@ -104,14 +101,14 @@ fn broken_packs_throw_their_codes() {
 
 #[wasm_bindgen_test]
 fn bad_arguments_throw_and_the_instance_keeps_working() {
-    let r = Recommender::from_bytes(pack().into(), JsValue::UNDEFINED).unwrap();
+    let r = Recommender::from_bytes(pack().into(), None).unwrap();
     let bad =
         |e: Result<(), JsValue>| assert_eq!(code(e.err().expect("must throw")), "BAD_ARGUMENT");
-    bad(r.view(5.into(), JsValue::UNDEFINED));
-    bad(r.view("a".into(), f64::NAN.into()));
-    bad(r.view("a".into(), "yesterday".into()));
-    bad(r.purchase(strs(&["a", ""]), JsValue::UNDEFINED));
-    bad(r.purchase("a".into(), JsValue::UNDEFINED));
+    bad(r.view(5.into(), None));
+    bad(r.view("a".into(), Some(f64::NAN.into())));
+    bad(r.view("a".into(), Some("yesterday".into())));
+    bad(r.purchase(strs(&["a", ""]), None));
+    bad(r.purchase("a".into(), None));
     for opts in [
         obj(&[("k", 0.into())]),
         obj(&[("k", 1001.into())]),
@@ -122,17 +119,18 @@ fn bad_arguments_throw_and_the_instance_keeps_working() {
         obj(&[("exclude", 7.into())]),
         "k=3".into(),
     ] {
-        bad(r.recommend(opts).map(|_| ()));
+        bad(r.recommend(Some(opts)).map(|_| ()));
     }
     assert_eq!(
-        code(r.similar("zz".into(), JsValue::UNDEFINED).err().unwrap()),
+        code(r.similar("zz".into(), None).err().unwrap()),
         "UNKNOWN_ITEM"
     );
     // Unknown ids are fine to view; still works afterwards.
-    r.view("never-heard-of-it".into(), 1.0.into()).unwrap();
-    r.view("a".into(), 2.0.into()).unwrap();
-    r.add_to_cart("c".into(), 3.0.into()).unwrap();
-    let recs = r.recommend(obj(&[("k", 2.into())])).unwrap();
+    r.view("never-heard-of-it".into(), Some(1.0.into()))
+        .unwrap();
+    r.view("a".into(), Some(2.0.into())).unwrap();
+    r.add_to_cart("c".into(), Some(3.0.into())).unwrap();
+    let recs = r.recommend(Some(obj(&[("k", 2.into())]))).unwrap();
     assert_eq!(ids(&recs), ["d", "b"]);
     assert_eq!(r.cart().unwrap(), ["c"]);
     assert!(r.item("zz".into()).unwrap().is_undefined());
@@ -140,13 +138,19 @@ fn bad_arguments_throw_and_the_instance_keeps_working() {
 
 #[wasm_bindgen_test]
 fn import_never_throws_for_content() {
-    let r = Recommender::from_bytes(pack().into(), JsValue::UNDEFINED).unwrap();
-    r.view("a".into(), 1.0.into()).unwrap();
+    let r = Recommender::from_bytes(pack().into(), None).unwrap();
+    r.view("a".into(), Some(1.0.into())).unwrap();
     let saved = r.export_history().unwrap();
     let res = r.import_history("{{garbage".into()).unwrap();
-    assert_eq!(Reflect::get(&res, &"dropped".into()).unwrap().as_f64(), Some(1.0));
+    assert_eq!(
+        Reflect::get(&res, &"dropped".into()).unwrap().as_f64(),
+        Some(1.0)
+    );
     let res = r.import_history(saved.into()).unwrap();
-    assert_eq!(Reflect::get(&res, &"kept".into()).unwrap().as_f64(), Some(1.0));
+    assert_eq!(
+        Reflect::get(&res, &"kept".into()).unwrap().as_f64(),
+        Some(1.0)
+    );
     assert_eq!(
         code(r.import_history(42.into()).err().unwrap()),
         "BAD_ARGUMENT"

@@ -32,7 +32,7 @@ fn open(key: &str) -> Recommender {
         ("embeddings", Float32Array::from(emb.as_slice()).into()),
     ]))
     .unwrap();
-    Recommender::from_bytes(bytes.into(), obj(&[("storageKey", key.into())])).unwrap()
+    Recommender::from_bytes(bytes.into(), Some(obj(&[("storageKey", key.into())]))).unwrap()
 }
 
 fn storage() -> web_sys::Storage {
@@ -49,9 +49,9 @@ fn history_round_trips_through_local_storage() {
     storage().remove_item(key).unwrap();
     let r = open(key);
     assert!(r.persistent());
-    r.view("a".into(), 1.0.into()).unwrap();
-    r.add_to_cart("b".into(), 2.0.into()).unwrap();
-    r.view("unknown-id".into(), 3.0.into()).unwrap();
+    r.view("a".into(), Some(1.0.into())).unwrap();
+    r.add_to_cart("b".into(), Some(2.0.into())).unwrap();
+    r.view("unknown-id".into(), Some(3.0.into())).unwrap();
     drop(r);
     let again = open(key);
     assert_eq!(
@@ -76,7 +76,7 @@ fn corrupt_storage_is_recovered_without_throwing() {
     let r = open(key);
     assert_eq!(events(&r), 2, "valid events kept");
     storage().set_item(key, "%%% not json").unwrap();
-    r.view("d".into(), 3.0.into()).unwrap();
+    r.view("d".into(), Some(3.0.into())).unwrap();
     assert_eq!(events(&r), 3, "garbage in storage does not wipe memory");
     let stored = storage().get_item(key).unwrap().unwrap();
     assert!(
@@ -84,7 +84,7 @@ fn corrupt_storage_is_recovered_without_throwing() {
         "the clean history is written back: {stored}"
     );
     storage().remove_item(key).unwrap();
-    r.view("b".into(), 4.0.into()).unwrap();
+    r.view("b".into(), Some(4.0.into())).unwrap();
     assert_eq!(events(&r), 4, "a removed key is rewritten from memory");
 }
 
@@ -94,10 +94,10 @@ fn two_instances_on_one_key_lose_nothing() {
     storage().remove_item(key).unwrap();
     let a = open(key);
     let b = open(key);
-    a.view("a".into(), 1.0.into()).unwrap();
-    b.view("b".into(), 2.0.into()).unwrap();
-    a.add_to_cart("c".into(), 3.0.into()).unwrap();
-    b.view("d".into(), 4.0.into()).unwrap();
+    a.view("a".into(), Some(1.0.into())).unwrap();
+    b.view("b".into(), Some(2.0.into())).unwrap();
+    a.add_to_cart("c".into(), Some(3.0.into())).unwrap();
+    b.view("d".into(), Some(4.0.into())).unwrap();
     assert_eq!(events(&a), 4);
     assert_eq!(events(&b), 4);
     assert_eq!(b.cart().unwrap(), ["c"]);
@@ -107,7 +107,7 @@ fn two_instances_on_one_key_lose_nothing() {
         0,
         "a clear in one instance is followed by the other"
     );
-    b.view("a".into(), 5.0.into()).unwrap();
+    b.view("a".into(), Some(5.0.into())).unwrap();
     assert_eq!(events(&a), 1);
 }
 
@@ -129,7 +129,7 @@ fn quota_errors_fall_back_to_memory() {
     for i in 0..50 {
         r.view(
             format!("item-{i}-{}", "y".repeat(200)).into(),
-            (i as f64).into(),
+            Some((i as f64).into()),
         )
         .unwrap();
     }
@@ -137,6 +137,6 @@ fn quota_errors_fall_back_to_memory() {
     for k in filled {
         storage().remove_item(&k).unwrap();
     }
-    r.view("a".into(), 99.0.into()).unwrap();
+    r.view("a".into(), Some(99.0.into())).unwrap();
     assert!(r.persistent(), "writes resume once there is room");
 }

@@ -238,7 +238,7 @@ impl Recommender {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] pack: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RecommenderOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommenderOptions")] options: Option<JsValue>,
     ) -> JsResult<Recommender> {
         let bytes = pack
             .dyn_ref::<js_sys::Uint8Array>()
@@ -249,7 +249,7 @@ impl Recommender {
                 ))
             })?
             .to_vec();
-        let opts: RecommenderOptions = args::options(&options, "options")?;
+        let opts: RecommenderOptions = args::options(&options.unwrap_or_default(), "options")?;
         let max = count(
             opts.max_events,
             crate::history::DEFAULT_MAX_EVENTS,
@@ -320,9 +320,9 @@ impl Recommender {
     pub fn view(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::View, &item_id, &at)
+        self.record(EventKind::View, &item_id, &at.unwrap_or_default())
     }
 
     /// Record an add to cart. `rec.addToCart('22423')`
@@ -330,9 +330,9 @@ impl Recommender {
     pub fn add_to_cart(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::AddToCart, &item_id, &at)
+        self.record(EventKind::AddToCart, &item_id, &at.unwrap_or_default())
     }
 
     /// Record a removal from the cart. `rec.removeFromCart('22423')`
@@ -340,19 +340,19 @@ impl Recommender {
     pub fn remove_from_cart(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::RemoveFromCart, &item_id, &at)
+        self.record(EventKind::RemoveFromCart, &item_id, &at.unwrap_or_default())
     }
 
     /// Record a purchase (removes the items from the cart). `rec.purchase(rec.cart())`
     pub fn purchase(
         &self,
         #[wasm_bindgen(js_name = itemIds, unchecked_param_type = "string[]")] item_ids: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] at: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
         let ids = strings(&item_ids, "itemIds")?;
-        let at = timestamp(&at)?;
+        let at = timestamp(&at.unwrap_or_default())?;
         self.with(|s| {
             js(s.engine.purchase(&ids, at))?;
             s.save();
@@ -430,9 +430,9 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn recommend(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "RecommendOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
         let recs = self.with(|s| js(s.engine.recommend(&q)))?;
         recs_to_js(&recs)
     }
@@ -443,10 +443,10 @@ impl Recommender {
     pub fn similar(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SimilarOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SimilarOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
         let id = args::string(&item_id, "itemId")?;
-        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
         let recs = self.with(|s| js(s.engine.similar(&id, &q)))?;
         recs_to_js(&recs)
     }
@@ -455,9 +455,9 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn popular(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "PopularOptions | undefined")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PopularOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let q = options::<ListOptions>(&opts, "options")?.query()?;
+        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
         let recs = self.with(|s| js(s.engine.popular(&q)))?;
         recs_to_js(&recs)
     }

@@ -1,0 +1,176 @@
+// The built package, imported exactly as a storefront running in Node would, checked against
+// a brute-force JS statement of the documented scoring (docs/scoring.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Recommender, buildPack } from 'cartsense';
+
+// Seeded generator so every run sees the same catalogue.
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+}
+
+function catalogue(n, d, seed) {
+  const r = rng(seed);
+  const ids = Array.from({ length: n }, (_, i) => `sku-${i}`);
+  const embeddings = new Float32Array(n * d).map(() => r());
+  return {
+    ids, dims: d, embeddings,
+    titles: ids.map((id) => `Product ${id}`),
+    prices: Float32Array.from(ids, () => Math.round((r() + 1) * 2000) / 100),
+    categories: ids.map((_, i) => ['mugs', 'tea', 'gifts'][i % 3]),
+    popularity: Float32Array.from(ids, (_, i) => (i * 7919) % 101),
+    currency: 'GBP',
+  };
+}
+
+const HOUR = 3_600_000;
+const WEIGHTS = { view: 1, add_to_cart: 3, remove_from_cart: -3, purchase: 2 };
+
+// Documented scoring, f64, for a pack without a Gram matrix (weighted-mean profile).
+function bruteForce(spec, events, { halfLifeHours = 24, quantize }) {
+  const { ids, dims: d } = spec;
+  const rows = dequantized(spec, quantize);
+  const now = Math.max(...events.map((e) => e.at));
+  const w = new Map();
+  for (const e of events) {
+    const i = ids.indexOf(e.id);
+    if (i < 0) continue;
+    w.set(i, (w.get(i) ?? 0) + WEIGHTS[e.type] * 0.5 ** ((now - e.at) / (halfLifeHours * HOUR)));
+  }
+  const u = new Float64Array(d);
+  for (const [i, wi] of w) if (wi > 1e-6) for (let t = 0; t < d; t++) u[t] += wi * rows[i * d + t];
+  const norm = Math.hypot(...u);
+  return ids.map((_, j) => {
+    let s = 0;
+    for (let t = 0; t < d; t++) s += rows[j * d + t] * u[t];
+    return s / norm;
+  });
+}
+
+function dequantized(spec, quantize) {
+  const { embeddings: e, dims: d } = spec;
+  if (quantize === 'f32') return Float64Array.from(e);
+  const out = new Float64Array(e.length);
+  for (let i = 0; i < e.length / d; i++) {
+    const row = e.subarray(i * d, (i + 1) * d);
+    const m = Math.max(...row.map(Math.abs));
+    const s = Math.fround(m / 127);
+    for (let t = 0; t < d; t++) out[i * d + t] = s * Math.max(-127, Math.min(127, Math.round(Math.fround(row[t] / s))));
+  }
+  return out;
+}
+
+for (const quantize of ['f32', 'int8']) {
+  test(`recommend() equals the brute-force scoring (${quantize})`, () => {
+    const spec = { ...catalogue(2000, 32, 42), quantize };
+    const rec = Recommender.fromBytes(buildPack(spec));
+    assert.equal(rec.itemCount, 2000);
+    assert.equal(rec.dims, 32);
+    const events = [
+      { type: 'view', id: 'sku-3', at: 0 },
+      { type: 'view', id: 'sku-900', at: 5 * HOUR },
+      { type: 'add_to_cart', id: 'sku-77', at: 20 * HOUR },
+      { type: 'view', id: 'no-such-sku', at: 21 * HOUR },
+      { type: 'view', id: 'sku-1500', at: 30 * HOUR },
+    ];
+    for (const e of events) {
+      if (e.type === 'view') rec.view(e.id, e.at);
+      else rec.addToCart(e.id, e.at);
+    }
+    const got = rec.recommend({ k: 25, category: 'tea', maxPrice: 30 });
+    const s = bruteForce(spec, events, { quantize });
+    const want = spec.ids
+      .map((id, j) => j)
+      .filter((j) => spec.categories[j] === 'tea' && spec.prices[j] <= 30 && spec.ids[j] !== 'sku-77')
+      .sort((a, b) => s[b] - s[a]);
+    assert.equal(got.length, 25);
+    const tol = quantize === 'f32' ? 1e-5 : 0.01;
+    got.forEach((r, k) => {
+      const j = spec.ids.indexOf(r.id);
+      assert.ok(Math.abs(s[j] - s[want[k]]) <= tol, `rank ${k}: ${r.id} ${s[j]} vs ${spec.ids[want[k]]} ${s[want[k]]}`);
+      assert.ok(Math.abs(r.score - s[j]) <= tol);
+      assert.equal(r.category, 'tea');
+      assert.ok(['viewed', 'in-cart'].includes(r.because.kind));
+      assert.ok(spec.ids.includes(r.because.itemId));
+    });
+    rec.free();
+  });
+}
+
+test('the whole API as a storefront uses it', () => {
+  const spec = catalogue(300, 16, 7);
+  const rec = Recommender.fromBytes(buildPack(spec), { maxEvents: 5, halfLifeHours: 2 });
+  assert.equal(rec.currency, 'GBP');
+  const pop = rec.popular({ k: 3, category: 'gifts' });
+  assert.deepEqual(pop.map((r) => r.because.kind), ['popular', 'popular', 'popular']);
+  assert.ok(pop[0].category === 'gifts');
+  assert.deepEqual(rec.recommend({ k: 3 }).map((r) => r.id), rec.popular({ k: 3 }).map((r) => r.id));
+
+  rec.view('sku-1', 1000);
+  rec.addToCart('sku-2', 2000);
+  rec.addToCart('sku-3', 3000);
+  rec.removeFromCart('sku-3', 4000);
+  assert.deepEqual(rec.cart(), ['sku-2']);
+  rec.purchase(['sku-2'], 5000);
+  assert.deepEqual(rec.cart(), []);
+  const h = rec.history();
+  assert.equal(h.length, 5, 'bounded at maxEvents');
+  assert.deepEqual(h.at(-1), { type: 'purchase', itemId: 'sku-2', at: 5000 });
+
+  const recs = rec.recommend({ k: 10 });
+  assert.ok(!recs.some((r) => r.id === 'sku-2'), 'purchased items are not recommended');
+  assert.equal(new Set(recs.map((r) => r.id)).size, 10);
+
+  const sim = rec.similar('sku-1', { k: 5, minPrice: 5 });
+  assert.equal(sim.length, 5);
+  assert.ok(sim.every((r) => r.id !== 'sku-1' && r.price >= 5 && r.because.kind === 'similar'));
+  assert.deepEqual(rec.item('sku-9'), { id: 'sku-9', title: 'Product sku-9', price: spec.prices[9], category: spec.categories[9] });
+  assert.equal(rec.item('nope'), undefined);
+
+  const saved = rec.exportHistory();
+  rec.clearHistory();
+  assert.equal(rec.history().length, 0);
+  assert.deepEqual(rec.importHistory(saved), { kept: 5, dropped: 0 });
+  assert.deepEqual(rec.importHistory('{"v":1,"events":[["v","a",1],["?","b",2]]}'), { kept: 1, dropped: 1 });
+  assert.deepEqual(rec.categories().sort(), ['gifts', 'mugs', 'tea']);
+  assert.equal(typeof rec.meta(), 'object');
+  rec.free();
+});
+
+test('errors carry stable codes and the instance keeps working', () => {
+  const bytes = buildPack(catalogue(50, 8, 3));
+  const codeOf = (f) => {
+    try { f(); } catch (e) { assert.ok(e instanceof Error); assert.ok(e.message.length > 10); return e.code; }
+    return 'no error';
+  };
+  const broken = bytes.slice();
+  broken[broken.length - 1] ^= 0xff; // inside the last section (META)
+  assert.equal(codeOf(() => Recommender.fromBytes(broken)), 'PACK_CHECKSUM');
+  assert.equal(codeOf(() => Recommender.fromBytes(bytes.slice(0, 100))), 'PACK_TRUNCATED');
+  assert.equal(codeOf(() => Recommender.fromBytes(new TextEncoder().encode('hello world, not a pack'))), 'PACK_BAD_MAGIC');
+  const v2 = bytes.slice(); v2[8] = 2;
+  assert.equal(codeOf(() => Recommender.fromBytes(v2)), 'PACK_VERSION');
+  assert.equal(codeOf(() => Recommender.fromBytes([1, 2, 3])), 'BAD_ARGUMENT');
+  const rec = Recommender.fromBytes(bytes);
+  assert.equal(codeOf(() => rec.view(42)), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.view('sku-1', Infinity)), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.recommend({ k: 0 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.recommend({ k: 1001 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.recommend({ minPrice: -1 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.similar('ghost')), 'UNKNOWN_ITEM');
+  assert.equal(codeOf(() => buildPack({ ids: ['a'], dims: 1, embeddings: [1], prices: [-3] })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.view('unknown-is-fine')), 'no error');
+  rec.view('sku-4');
+  assert.equal(rec.recommend({ k: 3 }).length, 3);
+});
+
+test('package.json is a complete npm package', () => {
+  const require = createRequire(import.meta.url);
+  const pkg = require('cartsense/package.json');
+  assert.equal(pkg.name, 'cartsense');
+  for (const f of ['description', 'license', 'repository', 'types', 'files']) assert.ok(pkg[f], f);
+  assert.equal(pkg.sideEffects, false);
+  assert.ok(pkg.files.includes('cartsense_bg.wasm'));
+});
