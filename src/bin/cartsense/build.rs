@@ -27,7 +27,13 @@ pub fn recent_split(ds: &Dataset, frac: f64) -> (Dataset, Vec<cases::Case>) {
 }
 
 /// Tune on `sub`/`valid` when there is enough, else defaults; logs to stderr.
-pub fn choose(sub: &Dataset, valid: &[cases::Case], o: &Opts, split: &str, quiet: bool) -> Result<(Choice, serde_json::Value)> {
+pub fn choose(
+    sub: &Dataset,
+    valid: &[cases::Case],
+    o: &Opts,
+    split: &str,
+    quiet: bool,
+) -> Result<(Choice, serde_json::Value)> {
     let log = |s: &str| {
         if !quiet {
             eprintln!("{s}");
@@ -38,19 +44,35 @@ pub fn choose(sub: &Dataset, valid: &[cases::Case], o: &Opts, split: &str, quiet
             "too little data to hold out ({} validation cases): using default scorer settings",
             valid.len()
         ));
-        return Ok((tune::default_choice(sub.kind), json!({"split": split, "validationCases": valid.len()})));
+        return Ok((
+            tune::default_choice(sub.kind),
+            json!({"split": split, "validationCases": valid.len()}),
+        ));
     }
-    log(&format!("tuning on {} validation cases ({split})", valid.len()));
+    log(&format!(
+        "tuning on {} validation cases ({split})",
+        valid.len()
+    ));
     let (c, mut q) = tune::tune(sub, valid, o, &log)?;
     q["split"] = json!(split);
     Ok((c, q))
 }
 
 /// Final training on `ds` with `choice`; returns the pack bytes.
-pub fn finish(ds: &Dataset, choice: &Choice, quality: serde_json::Value, o: &Opts, extra: serde_json::Value) -> Result<Vec<u8>> {
+pub fn finish(
+    ds: &Dataset,
+    choice: &Choice,
+    quality: serde_json::Value,
+    o: &Opts,
+    extra: serde_json::Value,
+) -> Result<Vec<u8>> {
     let parts = model::parts(ds, choice.method, o, &|| {});
     let cold = coldstart::holdout(ds, &parts.cooc.count, &parts.emb, o.dims, o.cold_below);
-    let n_cold = parts.flags.iter().filter(|&&f| f & model::COLD != 0).count();
+    let n_cold = parts
+        .flags
+        .iter()
+        .filter(|&&f| f & model::COLD != 0)
+        .count();
     let meta = json!({
         "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
         "kind": ds.kind,
@@ -76,8 +98,10 @@ pub fn finish(ds: &Dataset, choice: &Choice, quality: serde_json::Value, o: &Opt
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
-cartsense build --orders views.csv --order-col session_id --item-col item_id --seq-col timeframe --out m.cspk")]
+#[command(
+    after_help = "Example:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
+cartsense build --orders views.csv --order-col session_id --item-col item_id --seq-col timeframe --out m.cspk"
+)]
 pub struct BuildArgs {
     /// Order/event CSV files or folders of them (read in name order).
     #[arg(long, required = true, num_args = 1..)]
@@ -118,7 +142,10 @@ pub struct BuildArgs {
     #[arg(long, default_value = "C")]
     pub cancel_prefix: String,
     /// Comma-separated item codes that are not products.
-    #[arg(long, default_value = "POST,DOT,M,C2,D,S,B,CRUK,PADS,AMAZONFEE,BANK CHARGES")]
+    #[arg(
+        long,
+        default_value = "POST,DOT,M,C2,D,S,B,CRUK,PADS,AMAZONFEE,BANK CHARGES"
+    )]
     pub drop_codes: String,
     /// Comma-separated item code prefixes that are not products.
     #[arg(long, default_value = "GIFT_,DCGS")]
@@ -198,7 +225,9 @@ pub fn bar(len: u64, msg: &str, quiet: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let b = indicatif::ProgressBar::new(len);
-    if let Ok(s) = indicatif::ProgressStyle::with_template("{msg:12} [{bar:30}] {pos}/{len} {elapsed}") {
+    if let Ok(s) =
+        indicatif::ProgressStyle::with_template("{msg:12} [{bar:30}] {pos}/{len} {elapsed}")
+    {
         b.set_style(s);
     }
     b.set_message(msg.to_string());
@@ -207,7 +236,10 @@ pub fn bar(len: u64, msg: &str, quiet: bool) -> indicatif::ProgressBar {
 
 pub fn run(a: &BuildArgs) -> Result<()> {
     let t0 = std::time::Instant::now();
-    let quantize: Quantize = a.quantize.parse().map_err(|e| anyhow::anyhow!("--quantize: {e}"))?;
+    let quantize: Quantize = a
+        .quantize
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--quantize: {e}"))?;
     if a.dims == 0 || a.dims > 512 {
         bail!("--dims must be between 1 and 512, not {}", a.dims);
     }
@@ -224,12 +256,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
         crate::catalog::merge(&mut ds, cat, !a.keep_id_case)?;
     }
     if !a.quiet {
-        eprintln!(
-            "{} items, {} {:?}",
-            ds.n_items(),
-            ds.groups.len(),
-            ds.kind
-        );
+        eprintln!("{} items, {} {:?}", ds.n_items(), ds.groups.len(), ds.kind);
     }
     let o = Opts {
         dims: a.dims,

@@ -20,7 +20,11 @@ pub fn read(path: &Path, upper: bool) -> Result<Vec<(String, String, String, Opt
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let find = |names: &[&str]| names.iter().find_map(|n| headers.iter().position(|h| h == n));
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == n))
+    };
     let Some(id) = find(&["id", "item_id", "itemid", "stockcode", "product_id", "sku"]) else {
         bail!(
             "{}: line 1: no item id column (id, item_id, StockCode, product_id or sku)",
@@ -115,7 +119,9 @@ pub fn merge(ds: &mut Dataset, path: &Path, upper: bool) -> Result<()> {
         ds.prices = order.iter().map(|&o| ds.prices[o]).collect();
         for g in &mut ds.groups {
             g.items.iter_mut().for_each(|i| *i = remap[*i as usize]);
-            g.row_prices.iter_mut().for_each(|p| p.0 = remap[p.0 as usize]);
+            g.row_prices
+                .iter_mut()
+                .for_each(|p| p.0 = remap[p.0 as usize]);
         }
     }
     Ok(())

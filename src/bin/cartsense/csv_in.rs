@@ -78,7 +78,10 @@ pub const CANDIDATES: [(&str, &[&str]); 9] = [
         "category",
         &["category", "category_id", "categoryid", "category_code"],
     ),
-    ("customer", &["customerid", "customer_id", "user_id", "userid"]),
+    (
+        "customer",
+        &["customerid", "customer_id", "user_id", "userid"],
+    ),
 ];
 
 /// Resolved column positions of one file.
@@ -148,7 +151,12 @@ fn detect_delimiter(first_line: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
-fn find(headers: &[String], role: &str, flag: &Option<String>, file: &Path) -> Result<Option<usize>> {
+fn find(
+    headers: &[String],
+    role: &str,
+    flag: &Option<String>,
+    file: &Path,
+) -> Result<Option<usize>> {
     let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
     if let Some(name) = flag {
         return match headers.iter().position(|h| norm(h) == norm(name)) {
@@ -298,7 +306,10 @@ pub fn read_file(
         .read(&mut head)
         .with_context(|| format!("cannot read {}", path.display()))?;
     if got == 0 {
-        bail!("{}: the file is empty (expected a header line and rows)", path.display());
+        bail!(
+            "{}: the file is empty (expected a header line and rows)",
+            path.display()
+        );
     }
     let first_line = head[..got].split(|&b| b == b'\n').next().unwrap_or(&[]);
     let delim = detect_delimiter(first_line);
@@ -326,11 +337,18 @@ pub fn read_file(
         })
         .collect::<Result<_>>()?;
     let pos = positions(&headers, cols, path)?;
-    let needed = [Some(pos.order), Some(pos.item), pos.time, pos.seq, pos.quantity, pos.price]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(0);
+    let needed = [
+        Some(pos.order),
+        Some(pos.item),
+        pos.time,
+        pos.seq,
+        pos.quantity,
+        pos.price,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {

@@ -23,7 +23,10 @@ pub fn run(
     if let Some(p) = params {
         base.set_params(p).map_err(|e| anyhow!("{e}"))?;
     }
-    let chunk = cases.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let chunk = cases
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
     let parts: Vec<Result<Vec<Vec<u32>>>> = cases
         .par_chunks(chunk)
         .map(|part| {

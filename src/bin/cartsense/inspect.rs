@@ -30,9 +30,18 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     println!("dims      {}", p.dims());
     println!(
         "currency  {}",
-        if p.currency().is_empty() { "-" } else { p.currency() }
+        if p.currency().is_empty() {
+            "-"
+        } else {
+            p.currency()
+        }
     );
-    println!("gram      {}", p.gram().map(|g| format!("lambda {} alpha {}", g.lambda, g.alpha)).unwrap_or("-".into()));
+    println!(
+        "gram      {}",
+        p.gram()
+            .map(|g| format!("lambda {} alpha {}", g.lambda, g.alpha))
+            .unwrap_or("-".into())
+    );
     let cold = (0..p.len()).filter(|&i| p.item_flags(i) & 1 != 0).count();
     println!("cold-start items {cold}");
     println!("sections:");
@@ -42,10 +51,20 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     let meta = p.meta();
     let show = |k: &str| {
         if let Some(v) = meta.get(k) {
-            println!("{k}: {}", serde_json::to_string_pretty(v).unwrap_or_default());
+            println!(
+                "{k}: {}",
+                serde_json::to_string_pretty(v).unwrap_or_default()
+            );
         }
     };
-    for k in ["generator", "kind", "scorer", "model", "quality", "coldStart"] {
+    for k in [
+        "generator",
+        "kind",
+        "scorer",
+        "model",
+        "quality",
+        "coldStart",
+    ] {
         show(k);
     }
     println!("sample items:");
@@ -64,7 +83,9 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  cartsense recommend --model model.cspk --history 22423,85123A --cart 47566 -k 5")]
+#[command(
+    after_help = "Example:\n  cartsense recommend --model model.cspk --history 22423,85123A --cart 47566 -k 5"
+)]
 pub struct RecommendArgs {
     /// The pack.
     #[arg(long)]
@@ -86,7 +107,10 @@ pub struct RecommendArgs {
 pub fn recommend(a: &RecommendArgs) -> Result<()> {
     let mut eng = Engine::new(load(&a.model)?);
     let mut t = 1_700_000_000_000.0;
-    for (kind, ids) in [(EventKind::View, &a.history), (EventKind::AddToCart, &a.cart)] {
+    for (kind, ids) in [
+        (EventKind::View, &a.history),
+        (EventKind::AddToCart, &a.cart),
+    ] {
         for id in ids.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
             if eng.pack().index_of(id).is_none() {
                 eprintln!("note: {id:?} is not in the pack; ignored in scoring");
@@ -121,7 +145,11 @@ pub fn recommend(a: &RecommendArgs) -> Result<()> {
             r.price,
             r.title,
             r.because.kind.as_str(),
-            r.because.item.as_deref().map(|i| format!(" {i}")).unwrap_or_default()
+            r.because
+                .item
+                .as_deref()
+                .map(|i| format!(" {i}"))
+                .unwrap_or_default()
         );
     }
     Ok(())

@@ -96,7 +96,14 @@ pub fn parts(ds: &Dataset, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
     let mut emb = embed(ds, &cooc, method, o, tick);
     let flags = coldstart::apply(ds, &cooc.count, &mut emb, o.dims, o.cold_below);
     let transitions = match ds.kind {
-        Kind::Sessions => Some(cooc::transitions(ds.n_items(), groups.iter().map(|g| g.as_slice()), o.neighbours).0),
+        Kind::Sessions => Some(
+            cooc::transitions(
+                ds.n_items(),
+                groups.iter().map(|g| g.as_slice()),
+                o.neighbours,
+            )
+            .0,
+        ),
         Kind::Baskets => None,
     };
     let fold_alpha = match method {
@@ -114,7 +121,13 @@ pub fn parts(ds: &Dataset, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
 }
 
 /// Assemble the pack.
-pub fn writer(ds: &Dataset, parts: &Parts, choice: &Choice, o: &Opts, meta: serde_json::Value) -> PackWriter {
+pub fn writer(
+    ds: &Dataset,
+    parts: &Parts,
+    choice: &Choice,
+    o: &Opts,
+    meta: serde_json::Value,
+) -> PackWriter {
     let p = &choice.params;
     let mut w = PackWriter::new(ds.ids.clone(), parts.dims, parts.emb.clone())
         .titles(ds.titles.clone())
@@ -140,7 +153,8 @@ pub fn writer(ds: &Dataset, parts: &Parts, choice: &Choice, o: &Opts, meta: serd
 
 /// Bytes of a pack (errors from the writer become messages).
 pub fn bytes(w: &PackWriter) -> Result<Vec<u8>> {
-    w.to_bytes().map_err(|e| anyhow!("cannot write the pack: {e}"))
+    w.to_bytes()
+        .map_err(|e| anyhow!("cannot write the pack: {e}"))
 }
 
 /// The flag value for a cold-start row.

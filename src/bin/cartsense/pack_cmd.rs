@@ -9,8 +9,10 @@ use cartsense::pack::{PackWriter, Quantize};
 use serde_json::json;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  cartsense pack --embeddings item_factors.csv --catalog catalog.csv --out model.cspk\n  \
-cartsense pack --embeddings factors.npy --ids ids.txt --catalog catalog.csv --out model.cspk")]
+#[command(
+    after_help = "Examples:\n  cartsense pack --embeddings item_factors.csv --catalog catalog.csv --out model.cspk\n  \
+cartsense pack --embeddings factors.npy --ids ids.txt --catalog catalog.csv --out model.cspk"
+)]
 pub struct PackArgs {
     /// Embeddings: .npy (float32, shape [n, d], C order) or CSV `id,v1,...,vd` (header optional).
     #[arg(long)]
@@ -54,10 +56,14 @@ fn read_npy(path: &Path) -> Result<(usize, usize, Vec<f32>)> {
         .and_then(|h| std::str::from_utf8(h).ok())
         .ok_or_else(|| bad("truncated header"))?;
     if !header.contains("'<f4'") {
-        return Err(bad(&format!("dtype must be '<f4' (float32); header: {header}")));
+        return Err(bad(&format!(
+            "dtype must be '<f4' (float32); header: {header}"
+        )));
     }
     if header.contains("'fortran_order': True") {
-        return Err(bad("Fortran order is not supported; save with np.ascontiguousarray"));
+        return Err(bad(
+            "Fortran order is not supported; save with np.ascontiguousarray",
+        ));
     }
     let shape = header
         .split("'shape':")
@@ -78,7 +84,10 @@ fn read_npy(path: &Path) -> Result<(usize, usize, Vec<f32>)> {
     let (n, d) = (dims[0], dims[1]);
     let body = &b[start + hlen..];
     if body.len() != n * d * 4 {
-        return Err(bad(&format!("{} data bytes for shape ({n}, {d})", body.len())));
+        return Err(bad(&format!(
+            "{} data bytes for shape ({n}, {d})",
+            body.len()
+        )));
     }
     let v = body
         .chunks_exact(4)
@@ -109,7 +118,11 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, usize, Vec<f32>)> {
         if d == 0 {
             d = r.len() - 1;
         } else if r.len() - 1 != d {
-            bail!("{}: line {line}: {} values, expected {d}", path.display(), r.len() - 1);
+            bail!(
+                "{}: line {line}: {} values, expected {d}",
+                path.display(),
+                r.len() - 1
+            );
         }
         for x in vals {
             match x {
@@ -141,10 +154,20 @@ pub fn run(a: &PackArgs) -> Result<()> {
         let Some(idp) = &a.ids else {
             bail!("a .npy file needs --ids FILE (one id per line, in row order)");
         };
-        let text = std::fs::read_to_string(idp).with_context(|| format!("cannot read {}", idp.display()))?;
-        let ids: Vec<String> = text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+        let text = std::fs::read_to_string(idp)
+            .with_context(|| format!("cannot read {}", idp.display()))?;
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
         if ids.len() != n {
-            bail!("{} has {} ids but {} has {n} rows", idp.display(), ids.len(), a.embeddings.display());
+            bail!(
+                "{} has {} ids but {} has {n} rows",
+                idp.display(),
+                ids.len(),
+                a.embeddings.display()
+            );
         }
         (ids, d, v)
     } else {
@@ -164,7 +187,11 @@ pub fn run(a: &PackArgs) -> Result<()> {
     let mut prices = vec![0.0f32; n];
     let mut matched = 0usize;
     if let Some(cat) = &a.catalog {
-        let index: HashMap<&str, usize> = sorted_ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = sorted_ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i))
+            .collect();
         for (id, t, c, p) in crate::catalog::read(cat, false)? {
             if let Some(&i) = index.get(id.as_str()) {
                 matched += 1;
@@ -180,16 +207,24 @@ pub fn run(a: &PackArgs) -> Result<()> {
         .prices(prices)
         .quantize(quantize)
         .currency(a.currency.clone())
-        .meta(json!({"generator": format!("cartsense pack {}", env!("CARGO_PKG_VERSION")),
-                     "source": "external embeddings"}));
+        .meta(
+            json!({"generator": format!("cartsense pack {}", env!("CARGO_PKG_VERSION")),
+                     "source": "external embeddings"}),
+        );
     if cats.iter().any(|c| !c.is_empty()) {
         w = w.categories(cats);
     }
     if a.lambda > 0.0 {
         w = w.fold_in(a.lambda, a.alpha);
     }
-    let bytes = w.to_bytes().map_err(|e| anyhow!("cannot write the pack: {e}"))?;
+    let bytes = w
+        .to_bytes()
+        .map_err(|e| anyhow!("cannot write the pack: {e}"))?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    eprintln!("wrote {} ({n} items, {d} dims, {} bytes)", a.out.display(), bytes.len());
+    eprintln!(
+        "wrote {} ({n} items, {d} dims, {} bytes)",
+        a.out.display(),
+        bytes.len()
+    );
     Ok(())
 }

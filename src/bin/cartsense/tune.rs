@@ -100,7 +100,9 @@ pub fn tune(
     for m in Measure::ALL {
         let t = tally(&cooc_lists(&cooc, m, valid, kind, k), valid, &sub.prices, k);
         log(&format!("  cooc-{}: HR@{k} {:.4}", m.name(), t.hit_rate()));
-        tried.push(json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}));
+        tried.push(
+            json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}),
+        );
         if best_m.1.cases == 0 || better(&t, &best_m.1) {
             best_m = (m, t);
         }
@@ -126,7 +128,11 @@ pub fn tune(
         let pack = trial_pack(sub, &parts, measure, o)?;
         let lists = engine_run::run(&pack, valid, kind, k, Some(emb_only))?;
         let t = tally(&lists, valid, &sub.prices, k);
-        log(&format!("  {method:?}: HR@{k} {:.4} MRR@{k} {:.4}", t.hit_rate(), t.mrr()));
+        log(&format!(
+            "  {method:?}: HR@{k} {:.4} MRR@{k} {:.4}",
+            t.hit_rate(),
+            t.mrr()
+        ));
         tried.push(json!({"what": method, "hr": t.hit_rate(), "mrr": t.mrr()}));
         if best.as_ref().is_none_or(|b| better(&t, &b.3)) {
             best = Some((method, parts, pack, t));

@@ -47,7 +47,12 @@ pub fn features(title: &str, category: &str) -> Vec<(usize, f64)> {
 }
 
 /// Ridge map `FEATURES x d` fitted on the items `train` selects.
-pub fn fit(feats: &[Vec<(usize, f64)>], emb: &[f32], d: usize, train: &[usize]) -> Option<DMatrix<f64>> {
+pub fn fit(
+    feats: &[Vec<(usize, f64)>],
+    emb: &[f32],
+    d: usize,
+    train: &[usize],
+) -> Option<DMatrix<f64>> {
     let mut xtx = DMatrix::<f64>::zeros(FEATURES, FEATURES);
     let mut xty = DMatrix::<f64>::zeros(FEATURES, d);
     for &i in train {
@@ -113,7 +118,13 @@ pub fn apply(ds: &Dataset, count: &[u32], emb: &mut [f32], d: usize, below: u32)
 /// Item hold-out check: fit on 90% of the well-known items, predict the other 10% from their
 /// text, and report (mean cosine to their trained rows, share whose nearest trained neighbour by
 /// the predicted row is among the true row's 10 nearest).
-pub fn holdout(ds: &Dataset, count: &[u32], emb: &[f32], d: usize, below: u32) -> Option<(f64, f64, usize)> {
+pub fn holdout(
+    ds: &Dataset,
+    count: &[u32],
+    emb: &[f32],
+    d: usize,
+    below: u32,
+) -> Option<(f64, f64, usize)> {
     let n = ds.n_items();
     let feats: Vec<Vec<(usize, f64)>> = (0..n)
         .map(|i| features(&ds.titles[i], &ds.categories[i]))
@@ -129,7 +140,9 @@ pub fn holdout(ds: &Dataset, count: &[u32], emb: &[f32], d: usize, below: u32) -
     let w = fit(&feats, emb, d, &fit_on)?;
     let row = |i: usize| &emb[i * d..(i + 1) * d];
     let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-    let cos = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>() / (norm(a) * norm(b));
+    let cos = |a: &[f32], b: &[f32]| {
+        a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>() / (norm(a) * norm(b))
+    };
     let nearest = |q: &[f32], skip: usize, k: usize| -> Vec<usize> {
         let mut s: Vec<(f32, usize)> = fit_on
             .iter()
@@ -149,5 +162,9 @@ pub fn holdout(ds: &Dataset, count: &[u32], emb: &[f32], d: usize, below: u32) -
             hits += 1;
         }
     }
-    Some((sum_cos / held.len() as f64, hits as f64 / held.len() as f64, held.len()))
+    Some((
+        sum_cos / held.len() as f64,
+        hits as f64 / held.len() as f64,
+        held.len(),
+    ))
 }

@@ -1,0 +1,90 @@
+//! Score an external ranked-list file (PROTOCOL.md's JSONL) with the same metric code.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use cartsense::metrics::{rank_in, Tally};
+use serde_json::{json, Value};
+
+use super::Split;
+use crate::data::Kind;
+
+fn id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Returns the table row and the protocol counters.
+pub fn score(path: &Path, s: &Split) -> Result<(Value, Value)> {
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut lists: HashMap<String, Vec<String>> = HashMap::new();
+    for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line =
+            line.with_context(|| format!("{}: line {}: not UTF-8 text", path.display(), n + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line)
+            .with_context(|| format!("{}: line {}: not JSON", path.display(), n + 1))?;
+        let (Some(case), Some(items)) = (
+            v.get("case").and_then(id_of),
+            v.get("items").and_then(|x| x.as_array()),
+        ) else {
+            bail!(
+                "{}: line {}: expected {{\"case\": id, \"items\": [...]}}",
+                path.display(),
+                n + 1
+            );
+        };
+        lists.insert(case, items.iter().filter_map(id_of).collect());
+    }
+    let k = s.k;
+    let ids = &s.train.ids;
+    let (mut t10, mut tk) = (Tally::default(), Tally::default());
+    let (mut missing, mut short, mut with_cart) = (0usize, 0usize, 0usize);
+    let mut seen = std::collections::HashSet::new();
+    for c in &s.test {
+        let target = ids[c.target as usize].clone();
+        let price = s.train.prices[c.target as usize] as f64;
+        let Some(l) = lists.get(&c.id) else {
+            missing += 1;
+            t10.add(0, price);
+            tk.add(0, price);
+            continue;
+        };
+        let mut dedup: Vec<&String> = Vec::new();
+        for x in l {
+            if !dedup.contains(&x) {
+                dedup.push(x);
+            }
+        }
+        dedup.truncate(k);
+        if dedup.len() < k {
+            short += 1;
+        }
+        if s.kind == Kind::Baskets && c.ctx.iter().any(|&i| dedup.contains(&&ids[i as usize])) {
+            with_cart += 1;
+        }
+        for x in &dedup {
+            seen.insert((*x).clone());
+        }
+        t10.add(rank_in(l, &target, 10), price);
+        tk.add(rank_in(l, &target, k), price);
+    }
+    let known = seen.iter().filter(|x| ids.binary_search(x).is_ok()).count();
+    let name = format!("external: {}", path.display());
+    let row = json!({
+        "name": name, "note": "external file", "cases": t10.cases,
+        "hr10": t10.hit_rate(), "mrr10": t10.mrr(), "ndcg10": t10.ndcg(), "revhr10": t10.value_hit_rate(),
+        "hrK": tk.hit_rate(), "mrrK": tk.mrr(), "ndcgK": tk.ndcg(),
+        "cov": known as f64 / ids.len().max(1) as f64, "k": k,
+    });
+    let counts = json!({"file": path.display().to_string(), "missing_cases": missing, "short_lists": short,
+        "lists_with_cart_items": with_cart});
+    Ok((row, counts))
+}

@@ -1,0 +1,127 @@
+//! The human table and the SVG chart of `cartsense eval` results.
+
+use serde_json::Value;
+
+fn f(v: &Value, k: &str) -> f64 {
+    v.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0)
+}
+
+/// Print one table per dataset.
+pub fn table(v: &Value) {
+    for r in v["results"].as_array().into_iter().flatten() {
+        let k = r["k"].as_u64().unwrap_or(10);
+        println!(
+            "\n{} ({} test cases; build {:.1}s, pack {} bytes, {:.3} ms per recommend)",
+            r["dataset"].as_str().unwrap_or("?"),
+            r["testManifest"]["cases"],
+            f(r, "buildSeconds"),
+            r["packBytes"],
+            f(r, "latencyMs")
+        );
+        println!(
+            "test manifest sha256 {} matches PROTOCOL.md: {}",
+            r["testManifest"]["sha256"].as_str().unwrap_or(""),
+            r["testManifest"]["matchesProtocol"]
+        );
+        if k == 10 {
+            println!(
+                "{:52} {:>7} {:>7} {:>8} {:>9} {:>7}",
+                "ranker", "HR@10", "MRR@10", "NDCG@10", "RevHR@10", "Cov@10"
+            );
+        } else {
+            println!(
+                "{:52} {:>9} {:>7} {:>7} {:>7} {:>7}",
+                "ranker", "Recall@20", "MRR@20", "HR@10", "MRR@10", "Cov@20"
+            );
+        }
+        for row in r["rows"].as_array().into_iter().flatten() {
+            let name = row["name"].as_str().unwrap_or("?");
+            if k == 10 {
+                println!(
+                    "{:52} {:>7.4} {:>7.4} {:>8.4} {:>9.4} {:>7.4}",
+                    name,
+                    f(row, "hr10"),
+                    f(row, "mrr10"),
+                    f(row, "ndcg10"),
+                    f(row, "revhr10"),
+                    f(row, "cov")
+                );
+            } else {
+                println!(
+                    "{:52} {:>9.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4}",
+                    name,
+                    f(row, "hrK"),
+                    f(row, "mrrK"),
+                    f(row, "hr10"),
+                    f(row, "mrr10"),
+                    f(row, "cov")
+                );
+            }
+        }
+        for e in r["external"].as_array().into_iter().flatten() {
+            println!("external {}", e);
+        }
+    }
+}
+
+/// Horizontal bar chart: per dataset, the headline metric (HR@10 / Recall@20) of every ranker.
+pub fn svg(v: &Value) -> String {
+    let results: Vec<&Value> = v["results"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let (w, bar_h, label_w) = (760.0, 18.0, 330.0);
+    let mut y = 30.0;
+    let mut body = String::new();
+    for r in &results {
+        let k = r["k"].as_u64().unwrap_or(10);
+        let metric = if k == 10 {
+            ("hr10", "HR@10")
+        } else {
+            ("hrK", "Recall@20")
+        };
+        let rows: Vec<&Value> = r["rows"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
+        let max = rows
+            .iter()
+            .map(|x| f(x, metric.0))
+            .fold(0.0f64, f64::max)
+            .max(1e-9);
+        body += &format!(
+            "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{} — {} (test split, PROTOCOL.md)</text>\n",
+            r["dataset"].as_str().unwrap_or("?"),
+            metric.1
+        );
+        y += 12.0;
+        for row in rows {
+            let val = f(row, metric.0);
+            let ours = row["note"].as_str().unwrap_or("").starts_with("ours");
+            let len = (w - label_w - 70.0) * val / max;
+            let name = row["name"]
+                .as_str()
+                .unwrap_or("?")
+                .replace('&', "&amp;")
+                .replace('<', "&lt;");
+            body += &format!(
+                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{name}</text>\
+                 <rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" fill=\"{}\"/>\
+                 <text x=\"{:.1}\" y=\"{}\">{val:.3}</text>\n",
+                label_w - 6.0,
+                y + bar_h - 5.0,
+                y + 2.0,
+                bar_h - 4.0,
+                if ours { "#1f77b4" } else { "#aaaaaa" },
+                label_w + len + 4.0,
+                y + bar_h - 5.0
+            );
+            y += bar_h;
+        }
+        y += 24.0;
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{y}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
+    )
+}
