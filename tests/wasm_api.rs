@@ -102,8 +102,7 @@ fn broken_packs_throw_their_codes() {
 #[wasm_bindgen_test]
 fn bad_arguments_throw_and_the_instance_keeps_working() {
     let r = Recommender::from_bytes(pack().into(), None).unwrap();
-    let bad =
-        |e: Result<(), JsValue>| assert_eq!(code(e.err().expect("must throw")), "BAD_ARGUMENT");
+    let bad = |e: Result<(), JsValue>| assert_eq!(code(e.expect_err("must throw")), "BAD_ARGUMENT");
     bad(r.view(5.into(), None));
     bad(r.view("a".into(), Some(f64::NAN.into())));
     bad(r.view("a".into(), Some("yesterday".into())));
@@ -194,7 +193,7 @@ fn build_pack_rejects_bad_specs() {
         ]),
     ] {
         assert_eq!(
-            code(build_pack(spec).err().expect("must throw")),
+            code(build_pack(spec).expect_err("must throw")),
             "BAD_ARGUMENT"
         );
     }
@@ -203,7 +202,7 @@ fn build_pack_rejects_bad_specs() {
 /// SIMD kernels equal the scalar reference: exactly for int8, to rounding for f32.
 #[wasm_bindgen_test]
 fn simd_kernels_match_scalar() {
-    assert!(kernels::SIMD, "the wasm build must have simd128 enabled");
+    const { assert!(kernels::SIMD, "the wasm build must have simd128 enabled") };
     let mut seed = 7u32;
     let mut rnd = || {
         seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);

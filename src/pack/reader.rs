@@ -17,7 +17,7 @@ enum Bytes {
 
 impl Bytes {
     fn from_vec(v: Vec<u8>) -> Self {
-        if (v.as_ptr() as usize) % 8 == 0 {
+        if (v.as_ptr() as usize).is_multiple_of(8) {
             Bytes::Owned(v)
         } else {
             Self::copy(&v)

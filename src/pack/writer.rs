@@ -26,6 +26,9 @@ impl std::str::FromStr for Quantize {
     }
 }
 
+/// int8 rows: per-row scales and the quantised values.
+type QuantRows = (Vec<f32>, Vec<i8>);
+
 /// Sparse per-item lists (co-purchase neighbours or transitions) as rows of (item, weight).
 pub type SparseRows = Vec<Vec<(u32, f32)>>;
 
@@ -241,7 +244,7 @@ impl PackWriter {
     }
 
     /// The embedding rows as they will be stored, dequantised (what the scorer will see).
-    fn stored_rows(&self) -> (Vec<f32>, Option<(Vec<f32>, Vec<i8>)>) {
+    fn stored_rows(&self) -> (Vec<f32>, Option<QuantRows>) {
         let d = self.dims;
         match self.quantize {
             Quantize::F32 => (self.embeddings.clone(), None),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every test, in the order a failure is cheapest to find: lint, native core and CLI, the
+# wasm boundary in Node and in headless Chrome, the built package in Node, its TypeScript
+# types, and the demo shop in real Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+export PATH="$PWD/node_modules/.bin:$PATH"
+step() { echo; echo "=== $* ==="; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --features cli -- -D warnings
+cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --quiet
+
+step "native tests (core + CLI)"
+cargo test --features cli
+
+step "wasm boundary in Node"
+wasm-pack test --node
+
+step "wasm boundary in headless Chrome"
+WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+step "build the npm package"
+bash scripts/build-pkg.sh
+
+step "the package as a storefront imports it (Node)"
+node --test tests/js/
+
+step "TypeScript consumer against pkg/*.d.ts"
+tsc -p tests/ts
+
+if [ -d tests/page ]; then
+  step "demo shop in headless Chromium"
+  node --test --test-concurrency=1 tests/page/
+fi
+echo
+echo "all tests passed"
