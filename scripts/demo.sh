@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Serve the demo shop (www/) on http://127.0.0.1:${PORT:-8080}/.
+# Builds the wasm package first when pkg/ is missing or older than src/ or Cargo.toml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+wasm=pkg/cartsense_bg.wasm
+if [[ ! -f $wasm || ! -f pkg/cartsense.js ]] || [[ -n $(find src Cargo.toml Cargo.lock -newer "$wasm" -type f -print -quit 2>/dev/null) ]]; then
+  echo "building pkg/ (scripts/build-pkg.sh)..." >&2
+  bash scripts/build-pkg.sh
+fi
+for f in www/data/model.cspk www/data/products.json; do
+  [[ -f $f ]] || { echo "$f is missing (it is committed; regenerate with: node scripts/demo-data.mjs)" >&2; exit 1; }
+done
+exec node www/serve.mjs

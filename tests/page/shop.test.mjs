@@ -1,0 +1,309 @@
+// Page tests of the demo shop (www/) in real headless Chromium, driven by playwright-core.
+//
+//   node --test tests/page/
+//
+// Starts www/serve.mjs on a free port, needs the built package in pkg/ (scripts/build-pkg.sh).
+// Chromium: $CHROMIUM or /usr/bin/chromium. Screenshots go to tests/artifacts/ (git-ignored).
+// Prints (does not assert) the time from page load to the first personalised list.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../www/serve.mjs';
+import { buildPack } from '../../pkg/node.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+mkdirSync(ARTIFACTS, { recursive: true });
+const TIMEOUT = 15_000;
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await serve({ port: 0 }));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((ok) => (server ? server.close(ok) : ok()));
+});
+
+/** A page that records console errors, page errors and failed requests. */
+async function openPage(context, viewport = { width: 1280, height: 900 }) {
+  const page = await context.newPage({ viewport });
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return { page, problems };
+}
+
+async function ready(page) {
+  await page.waitForSelector('html[data-ready="true"]');
+}
+const ids = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.dataset.id));
+const cartCount = async (page) => Number(await page.textContent('#cart-count'));
+const shot = (page, name, fullPage = true) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
+
+async function goHome(page) {
+  await page.click('a.logo');
+  await page.waitForSelector('main[data-route="home"] #for-you .card');
+}
+
+test('shopping flow: personalise, cart, suggestions, privacy, persistence', async (t) => {
+  const context = await browser.newContext();
+  const { page, problems } = await openPage(context);
+
+  let initialForYou;
+  await t.test('loads with popular picks and trending', async () => {
+    await page.goto(url);
+    await ready(page);
+    const firstList = await page.evaluate(() => performance.getEntriesByName('cs:first-list')[0]?.startTime);
+    console.log(`first load: navigation -> first list rendered ${firstList?.toFixed(0)} ms (popular, empty history)`);
+    initialForYou = await ids(page, '#for-you .card');
+    assert.ok(initialForYou.length >= 4, 'For you has cards');
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'false');
+    assert.ok((await ids(page, '#trending .card')).length >= 4, 'Trending has cards');
+    assert.ok((await page.$$('.collections a')).length >= 8, 'collections listed');
+    await shot(page, 'home-first-visit', false);
+  });
+
+  await t.test('viewing three items changes "For you" after each view', async () => {
+    let before = initialForYou;
+    const viewed = [];
+    for (let i = 0; i < 3; i++) {
+      // Open the i-th Trending product (a different item each time).
+      const link = page.locator('#trending .card-link').nth(i);
+      const title = (await link.locator('.card-title').textContent()).trim();
+      await link.click();
+      await page.waitForFunction((t) => document.querySelector('#product-title')?.textContent === t, title);
+      viewed.push(title);
+      await goHome(page);
+      const now = await ids(page, '#for-you .card');
+      assert.notDeepEqual(now, before, `For you changed after view ${i + 1}`);
+      before = now;
+    }
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'true');
+    const reasons = await page.$$eval('#for-you .card', (els) => els.map((e) => e.dataset.reason));
+    assert.ok(reasons.includes('viewed'), `a "viewed" reason among ${reasons}`);
+    // "Why this?" names a viewed product.
+    await page.click('#for-you .card[data-reason="viewed"] .why summary');
+    const why = await page.textContent('#for-you .card[data-reason="viewed"] .why p');
+    assert.ok(viewed.some((v) => why.includes(v)), `reason "${why}" names one of ${viewed}`);
+    await shot(page, 'home-personalised', false);
+  });
+
+  await t.test('adding to the cart updates "For you" at once', async () => {
+    const before = await ids(page, '#for-you .card');
+    const added = before[0];
+    await page.click(`#for-you .card[data-id="${added}"] button.add`);
+    await page.waitForFunction(() => document.getElementById('cart-count').textContent === '1');
+    const after = await ids(page, '#for-you .card');
+    assert.notDeepEqual(after, before);
+    assert.ok(!after.includes(added), 'the cart item left For you');
+    // Keyboard focus stays on a control in the list after the re-render.
+    assert.ok(await page.evaluate(() => !!document.activeElement?.closest('#for-you')), 'focus kept in For you');
+  });
+
+  await t.test('cart shows completions and the free-delivery nudge; a suggestion is accepted', async () => {
+    await page.click('#cart-link');
+    await page.waitForSelector('#nudge');
+    const nudge = await page.textContent('#nudge');
+    assert.match(nudge, /£\d+\.\d\d to free delivery/);
+    assert.match(await page.textContent('#nudge-bar'), /to free delivery/);
+    assert.ok((await page.$$('#complete .card')).length >= 3, 'complete-your-basket suggestions');
+    assert.ok((await page.$$('#closers li')).length >= 1, 'items that close the gap');
+    const gapBefore = Number(nudge.match(/£(\d+\.\d\d)/)[1]);
+    await shot(page, 'cart');
+    // Accept the first "complete your basket" suggestion.
+    const pick = (await ids(page, '#complete .card'))[0];
+    await page.click(`#complete .card[data-id="${pick}"] button.add`);
+    await page.waitForSelector(`.cart-line[data-id="${pick}"] .badge`);
+    assert.equal(await cartCount(page), 2);
+    const suggested = await page.textContent('#order-value [data-k="suggested"]');
+    assert.doesNotMatch(suggested, /^£0\.00/, `order value from suggestions: ${suggested}`);
+    const gapAfter = Number((await page.textContent('#nudge')).match(/£(\d+\.\d\d)/)?.[1] ?? 0);
+    assert.ok(gapAfter < gapBefore, `gap shrank ${gapBefore} -> ${gapAfter}`);
+    // A closer fills the gap and unlocks free delivery.
+    await page.click('#closers li button.add');
+    await page.waitForFunction(() => /Free delivery/.test(document.getElementById('nudge').textContent));
+    await shot(page, 'cart-free-delivery');
+  });
+
+  await t.test('product page: similar items and frequently-bought-together with add-all', async () => {
+    await page.goto(`${url}#/search/lunch%20bag`);
+    await page.waitForSelector('#search-results .card');
+    const titles = await page.$$eval('#search-results .card-title', (els) => els.map((e) => e.textContent.toLowerCase()));
+    assert.ok(titles.length >= 3 && titles.every((x) => x.includes('lunch') && x.includes('bag')), 'search by title');
+    await page.click('#search-results .card-link >> nth=2');
+    await page.waitForSelector('#fbt .bundle-price');
+    assert.ok((await page.$$('#similar .card')).length >= 4, 'similar items');
+    assert.match(await page.textContent('#fbt .bundle-price'), /^£\d+\.\d\d$/);
+    const before = await cartCount(page);
+    const n = (await page.$$('#fbt .bundle-items li')).length;
+    await page.click('#fbt button.add-all');
+    await page.waitForFunction((b) => Number(document.getElementById('cart-count').textContent) > b, before);
+    assert.ok((await cartCount(page)) <= before + n);
+    await shot(page, 'product');
+  });
+
+  let stored;
+  await t.test('the privacy panel lists exactly the stored history; it survives a reload', async () => {
+    await page.click('#privacy-link');
+    await page.waitForSelector('#history-table');
+    const rows = await page.$$eval('#history-table tbody tr', (trs) => trs.map((tr) => tr.dataset.type));
+    const history = await page.evaluate(() => window.cartsenseDemo.shop.rec.history().map((e) => e.type));
+    assert.deepEqual(rows, history);
+    const raw = await page.evaluate(() => localStorage.getItem('cartsense-demo:history'));
+    assert.equal(await page.textContent('#raw-history'), raw);
+    stored = rows.length;
+    assert.ok(stored >= 8, `events stored: ${stored}`);
+    await shot(page, 'privacy');
+
+    await page.goto(url); // a fresh page load of the home page, history comes from localStorage
+    await page.reload();
+    await ready(page);
+    await page.waitForSelector('#for-you[data-personalised="true"]');
+    const t = await page.evaluate(() => {
+      const [nav] = performance.getEntriesByType('navigation');
+      const mark = performance.getEntriesByName('cs:first-personalised')[0];
+      return { personalised: mark?.startTime, domContentLoaded: nav?.domContentLoadedEventEnd, bootMs: window.cartsenseDemo.bootMs };
+    });
+    console.log(`load -> first personalised list: ${t.personalised?.toFixed(0)} ms after navigation start ` +
+      `(DOMContentLoaded ${t.domContentLoaded?.toFixed(0)} ms; module start -> list ${t.bootMs.toFixed(0)} ms)`);
+    assert.ok(Number.isFinite(t.personalised));
+    const bench = await page.evaluate(() => {
+      const { rec } = window.cartsenseDemo.shop;
+      const ms = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        rec.recommend({ k: 8, excludeViewed: true, diversity: 0.2 });
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      return { median: ms[150], p95: ms[285], items: rec.itemCount };
+    });
+    console.log(`recommend() on the main thread, ${bench.items} items: median ${bench.median.toFixed(3)} ms, p95 ${bench.p95.toFixed(3)} ms`);
+    await page.click('#privacy-link');
+    await page.waitForSelector('#history-table');
+    assert.equal((await page.$$('#history-table tbody tr')).length, stored, 'history persisted across reloads');
+  });
+
+  await t.test('pause stops recording; clear resets personalisation', async () => {
+    await page.click('#pause');
+    await page.waitForSelector('#pause[aria-pressed="true"]');
+    await goHome(page);
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'false', 'paused: not personal');
+    await page.click('#trending .card-link >> nth=4');
+    await page.waitForSelector('#product-title');
+    await page.click('#privacy-link');
+    await page.waitForSelector('#history-table');
+    assert.equal((await page.$$('#history-table tbody tr')).length, stored, 'no view recorded while paused');
+    await page.click('#pause');
+    await page.waitForSelector('#pause[aria-pressed="false"]');
+
+    await page.click('#clear-history');
+    await page.waitForSelector('#history-empty');
+    assert.equal(await page.evaluate(() => window.cartsenseDemo.shop.rec.history().length), 0);
+    assert.equal(await cartCount(page), 0);
+    await goHome(page);
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'false');
+    const reasons = await page.$$eval('#for-you .card', (els) => els.map((e) => e.dataset.reason));
+    assert.ok(reasons.every((r) => r === 'popular'), `all popular after clearing: ${reasons}`);
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'false', 'still cleared after reload');
+  });
+
+  await t.test('keyboard: skip link first, then add to basket with Enter', async () => {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip');
+    await page.focus('#trending .card button.add');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.getElementById('cart-count').textContent === '1');
+  });
+
+  await t.test('no console errors or page errors', () => {
+    assert.deepEqual(problems, []);
+  });
+  await context.close();
+});
+
+test('small screen: no horizontal scrolling', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const { page, problems } = await openPage(context, { width: 390, height: 844 });
+  for (const route of ['', '#/p/85123A', '#/cart', '#/privacy']) {
+    await page.goto(url + route);
+    await ready(page);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `${route || 'home'} overflows by ${over}px`);
+  }
+  await page.goto(url);
+  await ready(page);
+  await shot(page, 'home-mobile', false);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// A test pack whose titles and collection names are hostile markup: they must show as text.
+const HOSTILE = [
+  '<img src=x onerror="window.__pwned=1">',
+  '<script>window.__pwned=2</script>',
+  '"><svg onload="window.__pwned=3"> & <b>bold</b>',
+];
+function hostileData() {
+  const n = 40;
+  const dims = 8;
+  const ids = Array.from({ length: n }, (_, i) => `T${String(i).padStart(3, '0')}`);
+  const titles = ids.map((id, i) => HOSTILE[i] ?? `Plain test item ${id}`);
+  const cats = ids.map((_, i) => (i % 2 ? '<i>Evil</i> & Co' : 'Safe Things'));
+  const prices = ids.map((_, i) => 1 + i * 0.5);
+  const popularity = ids.map((_, i) => 1000 - i); // hostile items are the most popular
+  const emb = new Float32Array(n * dims);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dims; d++) emb[i * dims + d] = Math.sin((i + 1) * (d + 1) * 0.7);
+  const pack = buildPack({ ids, dims, embeddings: emb, titles, prices, categories: cats, popularity, currency: 'GBP', quantize: 'f32', meta: { name: 'hostile test pack' } });
+  const table = { columns: ['id', 'title', 'price', 'popularity', 'collection'], rows: ids.map((id, i) => [id, titles[i], prices[i], popularity[i], cats[i]]) };
+  return { pack, table };
+}
+
+test('hostile titles render literally and run nothing', async () => {
+  const { pack, table } = hostileData();
+  const context = await browser.newContext();
+  await context.route('**/data/model.cspk', (r) => r.fulfill({ body: Buffer.from(pack), contentType: 'application/octet-stream' }));
+  await context.route('**/data/products.json', (r) => r.fulfill({ body: JSON.stringify(table), contentType: 'application/json' }));
+  const { page, problems } = await openPage(context);
+  await page.goto(url);
+  await ready(page);
+  const titles = await page.$$eval('#trending .card-title', (els) => els.map((e) => e.textContent));
+  for (const h of HOSTILE) assert.ok(titles.includes(h), `"${h}" shown literally`);
+  await page.click('#trending .card-link >> nth=0');
+  await page.waitForSelector('#product-title');
+  assert.equal(await page.textContent('#product-title'), HOSTILE[0]);
+  await page.goto(`${url}#/search/${encodeURIComponent('<script>')}`);
+  await page.waitForSelector('#search-results .card');
+  assert.equal(await page.textContent('#search-results .card-title'), HOSTILE[1]);
+  await page.click('#privacy-link');
+  await page.waitForSelector('#history-table');
+  assert.ok((await page.textContent('#history-table')).includes(HOSTILE[0]));
+  await page.click('#collections a:has-text("<i>Evil</i> & Co")');
+  await page.waitForSelector('main[data-route="c"] .card');
+  assert.equal(await page.textContent('main h1'), '<i>Evil</i> & Co');
+  const injected = await page.evaluate(() => ({
+    pwned: window.__pwned,
+    elements: document.querySelectorAll('main img, main script, main b, main i, main svg:not(.tile) , body > svg').length,
+  }));
+  assert.deepEqual(injected, { pwned: undefined, elements: 0 });
+  await shot(page, 'hostile-titles', false);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,0 +1,282 @@
+// The shop's state around one cartsense `Recommender`: the catalogue (products.json), the
+// shopper's history (kept by cartsense in localStorage), and the demo's own small settings
+// (pause flag, which cart items came from suggestions, past orders).
+//
+// Cart-bundle methods (`completeCart`, `frequentlyBoughtTogether`, `bundles`) are used when the
+// package has them and otherwise emulated with `recommend` / `similar`, so the page works with
+// both older and newer builds of the package.
+
+import init, { Recommender } from '../pkg/cartsense.js';
+
+export const HISTORY_KEY = 'cartsense-demo:history';
+export const PREFS_KEY = 'cartsense-demo:prefs';
+export const FREE_DELIVERY = 25;
+
+const round2 = (x) => Math.round(x * 100) / 100;
+
+async function fetchOk(url, how) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return how === 'json' ? r.json() : r.arrayBuffer();
+}
+
+/** Load the wasm, the pack and the product table in parallel. */
+export async function loadShop({ pack = 'data/model.cspk', products = 'data/products.json' } = {}) {
+  const [, bytes, table] = await Promise.all([init(), fetchOk(pack, 'bytes'), fetchOk(products, 'json')]);
+  const rec = Recommender.fromBytes(new Uint8Array(bytes), { storageKey: HISTORY_KEY });
+  return new Shop(rec, table);
+}
+
+function readPrefs() {
+  const empty = { paused: false, accepted: {}, orders: [] };
+  try {
+    const p = JSON.parse(localStorage.getItem(PREFS_KEY) ?? 'null');
+    if (!p || typeof p !== 'object') return empty;
+    return {
+      paused: p.paused === true,
+      accepted: p.accepted && typeof p.accepted === 'object' ? p.accepted : {},
+      orders: Array.isArray(p.orders) ? p.orders.filter((o) => o && Number.isFinite(o.total)) : [],
+    };
+  } catch {
+    return empty;
+  }
+}
+
+export class Shop {
+  constructor(rec, table) {
+    this.rec = rec;
+    const col = Object.fromEntries(table.columns.map((c, i) => [c, i]));
+    this.products = table.rows.map((r) => ({
+      id: String(r[col.id]),
+      title: String(r[col.title]),
+      price: Number(r[col.price]),
+      popularity: Number(r[col.popularity]),
+      category: String(r[col.collection]),
+    }));
+    this.byId = new Map(this.products.map((p) => [p.id, p]));
+    this.products.sort((a, b) => b.popularity - a.popularity || (a.id < b.id ? -1 : 1));
+    const counts = new Map();
+    for (const p of this.products) counts.set(p.category, (counts.get(p.category) ?? 0) + 1);
+    this.collections = [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name));
+    this.prefs = readPrefs();
+    this.listeners = new Set();
+    this.timings = []; // ms of the recent scoring calls, for the footer and the tests
+    window.addEventListener('storage', (e) => {
+      if (e.key === PREFS_KEY || e.key === null) this.prefs = readPrefs();
+      if (e.key === HISTORY_KEY || e.key === PREFS_KEY || e.key === null) this.emit();
+    });
+  }
+
+  onChange(fn) { this.listeners.add(fn); }
+  emit() { for (const fn of this.listeners) fn(); }
+  savePrefs() {
+    try { localStorage.setItem(PREFS_KEY, JSON.stringify(this.prefs)); } catch { /* memory only */ }
+  }
+
+  /** Time one scoring call. */
+  timed(fn) {
+    const t = performance.now();
+    const out = fn();
+    this.timings.push(performance.now() - t);
+    if (this.timings.length > 50) this.timings.shift();
+    return out;
+  }
+
+  item(id) {
+    return this.byId.get(id) ?? this.rec.item(id) ?? null;
+  }
+  title(id) {
+    return this.item(id)?.title ?? id;
+  }
+
+  // --- events -----------------------------------------------------------------------------
+
+  get paused() { return this.prefs.paused; }
+  setPaused(on) {
+    this.prefs.paused = !!on;
+    this.savePrefs();
+    this.emit();
+  }
+  /** Record a product view (not while paused). `quiet`: the caller re-renders itself. */
+  view(id, { quiet = false } = {}) {
+    if (this.prefs.paused) return;
+    this.rec.view(id);
+    if (!quiet) this.emit();
+  }
+  /** Add to the cart; `source` names the suggestion list it came from (or null). */
+  add(id, source = null) {
+    this.rec.addToCart(id);
+    if (source) this.prefs.accepted[id] = source;
+    this.savePrefs();
+    this.emit();
+  }
+  /** Add several items; `anchor` (the product being looked at) is not counted as a suggestion. */
+  addAll(ids, source = null, anchor = null) {
+    for (const id of ids) {
+      if (this.inCart(id)) continue;
+      this.rec.addToCart(id);
+      if (source && id !== anchor) this.prefs.accepted[id] = source;
+    }
+    this.savePrefs();
+    this.emit();
+  }
+  remove(id) {
+    this.rec.removeFromCart(id);
+    delete this.prefs.accepted[id];
+    this.savePrefs();
+    this.emit();
+  }
+  /** Place the (demo) order: a purchase event, and the order's value split for the panel. */
+  checkout() {
+    const ids = this.rec.cart();
+    if (!ids.length) return null;
+    const v = this.cartValue();
+    this.rec.purchase(ids);
+    const order = { at: Date.now(), items: ids.length, total: v.total, fromSuggestions: v.fromSuggestions };
+    this.prefs.orders.push(order);
+    this.prefs.accepted = {};
+    this.savePrefs();
+    this.emit();
+    return order;
+  }
+  /** Delete everything this demo stored: history (incl. cart), attribution and orders. */
+  clearAll() {
+    this.rec.clearHistory();
+    this.prefs.accepted = {};
+    this.prefs.orders = [];
+    this.savePrefs();
+    this.emit();
+  }
+
+  // --- cart -------------------------------------------------------------------------------
+
+  cartIds() { return this.rec.cart(); }
+  inCart(id) { return this.rec.cart().includes(id); }
+  cartItems() { return this.rec.cart().map((id) => this.item(id) ?? { id, title: id, price: 0, category: '' }); }
+  cartValue() {
+    let total = 0;
+    let fromSuggestions = 0;
+    let accepted = 0;
+    for (const it of this.cartItems()) {
+      total += it.price;
+      if (this.prefs.accepted[it.id]) { fromSuggestions += it.price; accepted++; }
+    }
+    return { total: round2(total), fromSuggestions: round2(fromSuggestions), accepted };
+  }
+  ordersValue() {
+    const o = this.prefs.orders;
+    return {
+      count: o.length,
+      total: round2(o.reduce((a, x) => a + x.total, 0)),
+      fromSuggestions: round2(o.reduce((a, x) => a + (x.fromSuggestions ?? 0), 0)),
+    };
+  }
+
+  // --- lists ------------------------------------------------------------------------------
+
+  /** "For you": personalised unless paused or the history is empty (then popular picks). */
+  forYou(k = 8) {
+    const list = this.prefs.paused
+      ? this.timed(() => this.rec.popular({ k }))
+      : this.timed(() => this.rec.recommend({ k, excludeViewed: true, diversity: 0.2 }));
+    return { list, personalised: list.some((r) => r.because?.kind !== 'popular') };
+  }
+  trending(k = 8, category) {
+    return this.timed(() => this.rec.popular({ k, category }));
+  }
+  forYouIn(category, k = 8) {
+    if (this.prefs.paused) return this.trending(k, category);
+    return this.timed(() => this.rec.recommend({ k, category, excludeViewed: false }));
+  }
+  similar(id, k = 8) {
+    const item = this.item(id);
+    try {
+      return this.timed(() => this.rec.similar(id, { k, category: item?.category, exclude: this.cartIds() }));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Items often bought with `id` (the package's FBT when present, else similar items of other collections). */
+  boughtTogether(id, k = 2) {
+    try {
+      if (typeof this.rec.frequentlyBoughtTogether === 'function') {
+        return this.timed(() => this.rec.frequentlyBoughtTogether(id, { k }));
+      }
+      const cat = this.item(id)?.category;
+      const pool = this.timed(() => this.rec.similar(id, { k: 40 }));
+      const other = pool.filter((r) => r.category !== cat);
+      return [...other, ...pool.filter((r) => r.category === cat)].slice(0, k)
+        .map((r) => ({ ...r, because: { kind: 'bought-together', itemId: id } }));
+    } catch {
+      return [];
+    }
+  }
+
+  /** `{ items: Item[], total, price }` for the product page's bundle, or null. */
+  bundle(id) {
+    if (typeof this.rec.bundles === 'function') {
+      try {
+        const b = this.timed(() => this.rec.bundles({ anchor: id, size: 3, count: 1, discount: 0, cart: [] }))[0];
+        if (b && b.items.length > 1) {
+          return { items: b.items.map((x) => this.item(x)).filter(Boolean), total: b.total, price: b.price };
+        }
+      } catch { /* fall through to the emulation */ }
+    }
+    const anchor = this.item(id);
+    if (!anchor) return null;
+    const items = [anchor, ...this.boughtTogether(id, 2).map((r) => this.item(r.id) ?? r)];
+    if (items.length < 2) return null;
+    const total = round2(items.reduce((a, x) => a + x.price, 0));
+    return { items, total, price: total };
+  }
+
+  /**
+   * Cart completion and the free-delivery nudge:
+   * `{ items: Recommendation[], cartTotal, gap, closers: Recommendation[] }`.
+   */
+  completeBasket(k = 6) {
+    const cart = this.cartIds();
+    if (!cart.length) return { items: [], cartTotal: 0, gap: FREE_DELIVERY, closers: [] };
+    if (typeof this.rec.completeCart === 'function') {
+      try {
+        const r = this.timed(() => this.rec.completeCart({ k, freeShippingThreshold: FREE_DELIVERY }));
+        return { items: r.items ?? [], cartTotal: r.cartTotal, gap: r.gap, closers: (r.closers ?? []).slice(0, 4) };
+      } catch { /* fall through to the emulation */ }
+    }
+    const cartTotal = this.cartValue().total;
+    const gap = round2(Math.max(0, FREE_DELIVERY - cartTotal));
+    const pool = this.timed(() => this.rec.recommend({ k: 200 }));
+    const items = pool.slice(0, k);
+    let closers = [];
+    if (gap > 0) {
+      // Relevant items that close the gap without overshooting much; then the nearest fits.
+      const fits = pool.filter((r) => r.price >= gap);
+      closers = fits.filter((r) => r.price <= gap * 1.5 + 2).slice(0, 4);
+      const rest = fits.filter((r) => !closers.includes(r)).sort((a, b) => a.price - b.price);
+      closers = [...closers, ...rest].slice(0, 4);
+      if (closers.length < 4) {
+        const more = this.timed(() => this.rec.recommend({ k: 4, minPrice: gap, maxPrice: gap * 2 + 5, exclude: closers.map((r) => r.id) }));
+        closers = [...closers, ...more].slice(0, 4);
+      }
+    }
+    return { items, cartTotal, gap, closers };
+  }
+
+  /** Title search: every word must appear; best sellers first. */
+  search(q, limit = 60) {
+    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!words.length) return [];
+    const out = [];
+    for (const p of this.products) {
+      const t = p.title.toLowerCase();
+      if (words.every((w) => t.includes(w) || p.id.toLowerCase() === w)) out.push(p);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  inCollection(name) {
+    return this.products.filter((p) => p.category === name);
+  }
+}
