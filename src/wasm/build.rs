@@ -91,6 +91,15 @@ pub fn build_pack(
     if let Some(v) = field(&spec, "quantize")? {
         w = w.quantize(js(string(&v, "spec.quantize")?.parse::<Quantize>())?);
     }
+    if let Some(v) = field(&spec, "foldIn")? {
+        let num = |k: &str| -> JsResult<f32> {
+            field(&v, k)?
+                .and_then(|x| x.as_f64())
+                .map(|x| x as f32)
+                .ok_or_else(|| bad(format!("spec.foldIn.{k} must be a number")))
+        };
+        w = w.fold_in(num("lambda")?, num("alpha")?);
+    }
     if let Some(v) = field(&spec, "meta")? {
         let s = js_sys::JSON::stringify(&v)
             .ok()

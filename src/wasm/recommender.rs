@@ -238,7 +238,9 @@ impl Recommender {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] pack: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RecommenderOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RecommenderOptions")] options: Option<
+            JsValue,
+        >,
     ) -> JsResult<Recommender> {
         let bytes = pack
             .dyn_ref::<js_sys::Uint8Array>()

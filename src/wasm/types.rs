@@ -69,6 +69,11 @@ export interface PackSpec {
   quantize?: 'f32' | 'int8';
   /** Up to 4 capital letters, e.g. 'GBP'. */
   currency?: string;
+  /**
+   * Store the Gram matrix of the rows so the profile is the least-squares fold-in of implicit
+   * ALS (use the lambda and alpha your item factors were trained with).
+   */
+  foldIn?: { lambda: number; alpha: number };
   /** Extra JSON metadata (e.g. `{ name: 'my shop' }`). */
   meta?: Record<string, unknown>;
 }

@@ -174,3 +174,53 @@ test('package.json is a complete npm package', () => {
   assert.equal(pkg.sideEffects, false);
   assert.ok(pkg.files.includes('cartsense_bg.wasm'));
 });
+
+// Least-squares fold-in, solved here by Gaussian elimination in f64.
+function solve(A, b) {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+    [M[c], M[p]] = [M[p], M[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = M[r][c] / M[c][c];
+      for (let k = c; k <= n; k++) M[r][k] -= f * M[c][k];
+    }
+  }
+  return M.map((row, i) => row[n] / row[i]);
+}
+
+test('recommend() with foldIn equals the brute-force least-squares fold-in', () => {
+  const spec = { ...catalogue(800, 12, 99), quantize: 'f32', foldIn: { lambda: 0.3, alpha: 4 } };
+  const rec = Recommender.fromBytes(buildPack(spec));
+  const d = 12;
+  const Y = Float64Array.from(spec.embeddings);
+  const events = [['sku-10', 0], ['sku-20', 2 * HOUR], ['sku-30', 10 * HOUR]];
+  for (const [id, at] of events) rec.view(id, at);
+  const now = 10 * HOUR;
+  const A = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => {
+    let g = 0;
+    for (let j = 0; j < 800; j++) g += Math.fround(Y[j * d + a]) * Math.fround(Y[j * d + b]);
+    return Math.fround(g) + (a === b ? 0.3 : 0);
+  }));
+  const rhs = new Array(d).fill(0);
+  for (const [id, at] of events) {
+    const i = spec.ids.indexOf(id);
+    const c = 1 + 4 * 0.5 ** ((now - at) / (24 * HOUR));
+    for (let a = 0; a < d; a++) {
+      rhs[a] += c * Y[i * d + a];
+      for (let b = 0; b < d; b++) A[a][b] += (c - 1) * Y[i * d + a] * Y[i * d + b];
+    }
+  }
+  const u = solve(A, rhs);
+  const s = spec.ids.map((_, j) => u.reduce((acc, x, t) => acc + x * Y[j * d + t], 0));
+  const want = spec.ids.map((_, j) => j).sort((a, b) => s[b] - s[a]);
+  const got = rec.recommend({ k: 15 });
+  got.forEach((r, k) => {
+    const j = spec.ids.indexOf(r.id);
+    assert.ok(Math.abs(s[j] - s[want[k]]) < 1e-4, `rank ${k}: ${r.id} ${s[j]} vs ${s[want[k]]}`);
+    assert.ok(Math.abs(r.score - s[j]) < 1e-4);
+  });
+});
