@@ -43,7 +43,10 @@ async function openPage(context, viewport = { width: 1280, height: 900 }) {
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()}`));
+  // Requests cut short by a navigation (net::ERR_ABORTED) are not failures of the page.
+  page.on('requestfailed', (r) => {
+    if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? '')) problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   return { page, problems };
 }
@@ -170,7 +173,8 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     assert.ok(stored >= 8, `events stored: ${stored}`);
     await shot(page, 'privacy');
 
-    await page.goto(url); // a fresh page load of the home page, history comes from localStorage
+    await page.goto(url); // a fresh load of the home page: the history comes from localStorage
+    await ready(page);
     await page.reload();
     await ready(page);
     await page.waitForSelector('#for-you[data-personalised="true"]');

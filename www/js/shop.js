@@ -247,7 +247,19 @@ export class Shop {
     const cartTotal = this.cartValue().total;
     const gap = round2(Math.max(0, FREE_DELIVERY - cartTotal));
     const pool = this.timed(() => this.rec.recommend({ k: 200 }));
-    const items = pool.slice(0, k);
+    // Complements over substitutes: at most one more item from a collection already in the
+    // cart, at most two from any other collection, then fill up in relevance order.
+    const cartCats = new Set(cart.map((id) => this.item(id)?.category));
+    const perCat = new Map();
+    const items = [];
+    for (const r of pool) {
+      const n = perCat.get(r.category) ?? 0;
+      if (n >= (cartCats.has(r.category) ? 1 : 2)) continue;
+      perCat.set(r.category, n + 1);
+      items.push(r);
+      if (items.length === k) break;
+    }
+    for (const r of pool) if (items.length < k && !items.includes(r)) items.push(r);
     let closers = [];
     if (gap > 0) {
       // Relevant items that close the gap without overshooting much; then the nearest fits.
