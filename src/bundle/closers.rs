@@ -28,9 +28,13 @@ pub(crate) fn item_cos(pack: &Pack, a: usize, b: usize) -> f32 {
     kernels::dot_f32(&ya, &yb)
 }
 
-/// Whether two items are substitutes of each other.
+/// Whether two items are substitutes of each other: the same known category and a cosine of
+/// at least `tau`. Items without a category are never substitutes: without that signal a
+/// near-identical vector is as likely a variant bought alongside (Online Retail is full of
+/// colourways bought together).
 pub(crate) fn substitutes(pack: &Pack, tau: f32, a: usize, b: usize) -> bool {
-    pack.category_index(a) == pack.category_index(b) && item_cos(pack, a, b) >= tau
+    let ca = pack.category_index(a);
+    ca.is_some() && ca == pack.category_index(b) && item_cos(pack, a, b) >= tau
 }
 
 /// Up to `k` picks from `pool` (eligible items, best first) closing `gap` (> 0), best first:

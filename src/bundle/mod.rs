@@ -5,19 +5,25 @@
 //! For a cart C (known items, distinct) every item j gets
 //!
 //! `s_j = R_j · V_j`, with
-//! `R_j = β_c · A_j / max A + β_e · cos⁺(y_j, c̄) + β_p · cos⁺(y_j, u) + β_pop · pop_j / max pop`
+//! `R_j = β_c · A_j / max A + β_e · E(j; q_C) + β_p · E(j; u) + β_pop · pop_j / max pop`
 //! and `V_j = ((price_j + 0.01 p̄) / p̄)^γ`,
 //!
-//! where `A_j = Σ_{i∈C} nbr(i, j)` sums the pack's co-purchase weights from the cart items,
-//! `c̄` is the sum of the cart items' unit vectors, `u` is the shopper's profile query
-//! ([`crate::profile::Profile`], used only when the history holds items beyond the cart),
-//! `cos⁺ = max(0, cos)`, `p̄` is the mean positive catalogue price and γ the value exponent.
-//! `R_j` is the probability-of-add proxy and `V_j` the order-value term: γ = 0 ranks by relevance
-//! alone, γ = 1 by expected revenue. An empty cart with no history falls back to popularity.
-//! A **substitute** (same category as a cart item and cosine ≥ `substituteCosine` to it) has
-//! its score multiplied by `substitutePenalty`; this runs on a pool of the best
-//! `max(4k, 64)` items, which is then re-sorted. Cart items are never suggested. Weights come
-//! from the pack metadata `"bundle"` object ([`BundleParams`]).
+//! where `A_j = Σ_{i∈C} nbr(i, j) / (max_k nbr(i, k))^ρ` sums the pack's co-purchase weights
+//! from the cart items (ρ = `copurchaseRowNorm`, default 0); `q_C` is the cart's own query
+//! ([`crate::profile::Profile`] over the cart items, each weighted like an add-to-cart event:
+//! the least-squares fold-in when the pack has a Gram matrix, else the normalised mean); `u` is
+//! the shopper's profile over the whole history, used only when the history holds items beyond
+//! the cart. The affinity `E(j; q)` is `max(0, y_j · q) / max_k (y_k · q)` for a fold-in query
+//! (the model's own score, scaled to max 1) and `max(0, cos(y_j, q))` for a mean query.
+//! `p̄` is the mean positive catalogue price and γ the value exponent: `R_j` is the
+//! probability-of-add proxy and `V_j` the order-value term (γ = 0 ranks by relevance alone,
+//! γ = 1 by expected revenue). An empty cart with no history falls back to popularity.
+//!
+//! A **substitute** (the same known category as a cart item and cosine ≥ `substituteCosine` to
+//! it) has its score multiplied by `substitutePenalty`; this runs on a pool of the best
+//! `max(4k, 64)` items (200 with a free-shipping threshold), which is then re-sorted. Items
+//! without a category are never substitutes. Cart items are never suggested. Weights come from
+//! the pack metadata `"bundle"` object ([`BundleParams`]).
 //!
 //! ```
 //! use cartsense::bundle::CartQuery;
@@ -204,12 +210,12 @@ fn resolve(pack: &Pack, ids: &[String]) -> (Vec<usize>, Vec<String>, f64) {
     (known, unknown, total)
 }
 
-/// Profile query when the history holds items beyond `cart`.
-fn profile_beyond(engine: &Engine, sum: &Summary, cart: &[usize]) -> Option<Vec<f32>> {
+/// The shopper's profile when the history holds items beyond `cart`.
+fn profile_beyond(engine: &Engine, sum: &Summary, cart: &[usize]) -> Option<Profile> {
     if !sum.items.iter().any(|it| !cart.contains(&it.index)) {
         return None;
     }
-    Some(Profile::build(engine.pack(), &sum.items, engine.params()).query)
+    Some(Profile::build(engine.pack(), &sum.items, engine.params()))
 }
 
 impl Engine {
@@ -292,7 +298,7 @@ impl Engine {
         let Some(cat) = cat else { return Ok(out) };
         let hi = opts.max_price.unwrap_or(f32::INFINITY);
         let prices = pack.prices();
-        let cs = CartScores::new(pack, params, cart, prof.as_deref());
+        let cs = CartScores::new(pack, params, cart, prof.as_ref(), self.params());
         let size = if gap > 0.0 { 200 } else { 64 }.max(4 * opts.k);
         let pool = cs.pool(size, |j| {
             allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
@@ -350,7 +356,7 @@ impl Engine {
     fn rank_cart(&self, cart: &[String], k: usize, params: BundleParams) -> Vec<usize> {
         let pack = self.pack();
         let (cart, _, _) = resolve(pack, cart);
-        let cs = CartScores::new(pack, params, cart, None);
+        let cs = CartScores::new(pack, params, cart, None, self.params());
         let in_cart = |j: usize| cs.cart.contains(&j);
         let pool = cs.pool(k.max(64).min(pack.len()), |j| !in_cart(j));
         pool.iter().take(k).map(|s| s.index as usize).collect()
@@ -378,7 +384,7 @@ impl Engine {
             popularity_weight: 0.0,
             ..params
         };
-        let cs = CartScores::new(pack, relaxed, vec![i], None);
+        let cs = CartScores::new(pack, relaxed, vec![i], None, self.params());
         let nb = pack.neighbours(i);
         let row_max = nb.weight.iter().copied().fold(0.0f32, f32::max);
         let floor = params.fbt_relative_floor * row_max;
@@ -490,7 +496,7 @@ impl Engine {
         }
         let sum = self.summary();
         let prof = profile_beyond(self, &sum, &context);
-        let cs = CartScores::new(pack, params, context, prof.as_deref());
+        let cs = CartScores::new(pack, params, context, prof.as_ref(), self.params());
         let pool = cs.pool(60.max(3 * opts.size * opts.count), |j| {
             !cs.cart.contains(&j)
         });

@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 pub struct BundleParams {
     /// β_c: weight of the co-purchase association summed over the cart (normalised to max 1).
     pub copurchase_weight: f32,
+    /// ρ: each cart item's co-purchase row is divided by (its largest weight)^ρ before summing
+    /// (0 = raw weights, 1 = every cart item's strongest partner counts 1).
+    pub copurchase_row_norm: f32,
     /// β_e: weight of the cosine between an item and the centroid of the cart's unit vectors.
     pub cart_affinity_weight: f32,
     /// β_p: weight of the cosine to the shopper's profile (only when the history holds items
@@ -40,12 +43,13 @@ impl Default for BundleParams {
     fn default() -> Self {
         BundleParams {
             copurchase_weight: 1.0,
-            cart_affinity_weight: 0.5,
+            copurchase_row_norm: 0.0,
+            cart_affinity_weight: 2.0,
             profile_weight: 0.25,
             popularity_weight: 0.0,
-            value_exponent: 0.2,
+            value_exponent: 0.1,
             substitute_cosine: 0.95,
-            substitute_penalty: 0.3,
+            substitute_penalty: 0.1,
             fbt_min_weight: 0.0,
             fbt_relative_floor: 0.05,
             coherence_weight: 0.5,
@@ -86,6 +90,12 @@ impl BundleParams {
             return Err(Error::bad(format!(
                 "valueExponent must be at most 4, not {}",
                 self.value_exponent
+            )));
+        }
+        if !(0.0..=1.0).contains(&self.copurchase_row_norm) {
+            return Err(Error::bad(format!(
+                "copurchaseRowNorm must be between 0 and 1, not {}",
+                self.copurchase_row_norm
             )));
         }
         if !(-1.0..=1.0).contains(&self.substitute_cosine) {

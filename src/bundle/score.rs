@@ -4,8 +4,14 @@
 use super::params::BundleParams;
 use crate::kernels::{self, QueryI16};
 use crate::pack::{Embeddings, Pack};
+use crate::params::{Params, ProfileMethod};
+use crate::profile::{HistItem, ItemState, Profile};
 use crate::rank::ReasonKind;
 use crate::topk::{compare, top_k, Scored};
+
+/// Weight of a cart item in the cart's query when the scorer's add-to-cart weight is not
+/// positive (a cart always counts).
+const MIN_CART_WEIGHT: f32 = 1.0;
 
 /// Unit-length copy of item `i`'s embedding (zeros for a zero row).
 pub(crate) fn unit_row(pack: &Pack, i: usize, out: &mut [f32]) {
@@ -35,13 +41,8 @@ pub(crate) fn row_norms(pack: &Pack) -> Vec<f32> {
     }
 }
 
-/// `out[j] = max(0, cos(y_j, u))` for every item.
-fn cosine_scan(pack: &Pack, norms: &[f32], u: &[f32], out: &mut [f32]) {
-    let un = kernels::dot_f32(u, u).sqrt();
-    if un <= 0.0 || !un.is_finite() {
-        out.iter_mut().for_each(|x| *x = 0.0);
-        return;
-    }
+/// `out[j] = y_j · u` for every item.
+fn dot_scan(pack: &Pack, u: &[f32], out: &mut [f32]) {
     let d = pack.dims();
     match pack.embeddings() {
         Embeddings::F32(m) => kernels::score_f32(m, d, u, out),
@@ -51,7 +52,38 @@ fn cosine_scan(pack: &Pack, norms: &[f32], u: &[f32], out: &mut [f32]) {
             kernels::score_i8(scales, rows, d, &q, out);
         }
     }
-    for (x, &n) in out.iter_mut().zip(norms) {
+}
+
+/// Embedding affinity in [0, 1] of every item to a query. A least-squares fold-in query is
+/// used as the model intends, by dot product (scaled by its largest positive value); a mean
+/// query by cosine. Negative affinities count 0.
+fn affinity(pack: &Pack, norms: &mut Option<Vec<f32>>, prof: &Profile, out: &mut [f32]) {
+    let u = &prof.query;
+    let un = kernels::dot_f32(u, u).sqrt();
+    if un <= 0.0 || !un.is_finite() {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        return;
+    }
+    dot_scan(pack, u, out);
+    if prof.method == ProfileMethod::FoldIn {
+        let max = out
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold(0.0f32, f32::max);
+        let f = if max > 0.0 { 1.0 / max } else { 0.0 };
+        for x in out.iter_mut() {
+            let c = *x * f;
+            *x = if c.is_finite() {
+                c.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+        }
+        return;
+    }
+    let norms = norms.get_or_insert_with(|| row_norms(pack));
+    for (x, &n) in out.iter_mut().zip(norms.iter()) {
         let c = if n > 0.0 { *x / (n * un) } else { 0.0 };
         *x = if c.is_finite() {
             c.clamp(0.0, 1.0)
@@ -59,6 +91,23 @@ fn cosine_scan(pack: &Pack, norms: &[f32], u: &[f32], out: &mut [f32]) {
             0.0
         };
     }
+}
+
+/// The cart's own query: each cart item weighted like an add-to-cart event.
+pub(crate) fn cart_profile(pack: &Pack, cart: &[usize], scorer: &Params) -> Option<Profile> {
+    if cart.is_empty() {
+        return None;
+    }
+    let w = scorer.event_weights.add_to_cart.max(MIN_CART_WEIGHT);
+    let items: Vec<HistItem> = cart
+        .iter()
+        .map(|&index| HistItem {
+            index,
+            weight: w,
+            state: ItemState::InCart,
+        })
+        .collect();
+    Some(Profile::build(pack, &items, scorer))
 }
 
 /// Co-purchase weight of `j` in item `i`'s row (0 when absent).
@@ -90,12 +139,14 @@ pub(crate) struct CartScores<'a> {
 }
 
 impl<'a> CartScores<'a> {
-    /// Score every item for `cart` (distinct known indices), with an optional profile query.
+    /// Score every item for `cart` (distinct known indices): `scorer` forms the cart's query,
+    /// `profile` is the shopper's (when the history holds more than the cart).
     pub fn new(
         pack: &'a Pack,
         params: BundleParams,
         cart: Vec<usize>,
-        profile: Option<&[f32]>,
+        profile: Option<&Profile>,
+        scorer: &Params,
     ) -> Self {
         let (n, d) = (pack.len(), pack.dims());
         let mut unit = vec![0.0; cart.len() * d];
@@ -110,8 +161,13 @@ impl<'a> CartScores<'a> {
             let mut a = vec![0.0f32; n];
             for &i in &cart {
                 let nb = pack.neighbours(i);
+                let top = nb.weight.iter().copied().fold(0.0f32, f32::max);
+                if top <= 0.0 {
+                    continue;
+                }
+                let f = top.powf(-p.copurchase_row_norm);
                 for (&j, &w) in nb.index.iter().zip(nb.weight) {
-                    a[j as usize] += w.max(0.0);
+                    a[j as usize] += f * w.max(0.0);
                 }
             }
             let max = a.iter().copied().fold(0.0f32, f32::max);
@@ -120,19 +176,15 @@ impl<'a> CartScores<'a> {
                 rel.iter_mut().zip(&a).for_each(|(r, x)| *r += f * x);
             }
         }
-        if p.cart_affinity_weight > 0.0 && !cart.is_empty() {
-            let mut c = vec![0.0f32; d];
-            for row in unit.chunks_exact(d) {
-                c.iter_mut().zip(row).for_each(|(c, x)| *c += x);
+        if p.cart_affinity_weight > 0.0 {
+            if let Some(cp) = cart_profile(pack, &cart, scorer) {
+                affinity(pack, &mut norms, &cp, &mut tmp);
+                let w = p.cart_affinity_weight;
+                rel.iter_mut().zip(&tmp).for_each(|(r, x)| *r += w * x);
             }
-            let nm = norms.get_or_insert_with(|| row_norms(pack));
-            cosine_scan(pack, nm, &c, &mut tmp);
-            let w = p.cart_affinity_weight;
-            rel.iter_mut().zip(&tmp).for_each(|(r, x)| *r += w * x);
         }
         if let Some(u) = profile.filter(|_| p.profile_weight > 0.0) {
-            let nm = norms.get_or_insert_with(|| row_norms(pack));
-            cosine_scan(pack, nm, u, &mut tmp);
+            affinity(pack, &mut norms, u, &mut tmp);
             let w = p.profile_weight;
             rel.iter_mut().zip(&tmp).for_each(|(r, x)| *r += w * x);
         }
@@ -189,14 +241,16 @@ impl<'a> CartScores<'a> {
             .collect()
     }
 
-    /// Whether `j` is a substitute of a cart item (same category, cosine >= threshold).
+    /// Whether `j` is a substitute of a cart item (same known category, cosine >= threshold).
     pub fn is_substitute(&self, j: usize) -> bool {
-        let cj = self.pack.category_index(j);
+        let Some(cj) = self.pack.category_index(j) else {
+            return false;
+        };
         let tau = self.params.substitute_cosine;
         self.cart_cosines(j)
             .into_iter()
             .zip(&self.cart)
-            .any(|(c, &i)| self.pack.category_index(i) == cj && c >= tau)
+            .any(|(c, &i)| self.pack.category_index(i) == Some(cj) && c >= tau)
     }
 
     /// The `pool` best eligible items, substitutes penalised and the pool re-sorted.

@@ -15,6 +15,11 @@ fn ix(id: &str) -> u32 {
 /// and the tripod (in that order of co-purchase strength); `camera2` is a near-identical
 /// substitute of `camera` that is also often bought with it; the kitchen items go together.
 fn shop(q: Quantize, currency: &str, meta: serde_json::Value) -> Engine {
+    shop_with(q, currency, meta, false)
+}
+
+/// [`shop`], optionally with the Gram matrix so that queries are least-squares fold-ins.
+fn shop_with(q: Quantize, currency: &str, meta: serde_json::Value, fold: bool) -> Engine {
     let emb = vec![
         1.0, 0.0, 0.0, 0.0, // camera
         0.99, 0.05, 0.0, 0.0, // camera2
@@ -48,7 +53,11 @@ fn shop(q: Quantize, currency: &str, meta: serde_json::Value) -> Engine {
         row(&[("kettle", 0.7), ("mug", 0.4)]),
         row(&[("kettle", 0.5), ("tea", 0.4)]),
     ];
-    let bytes = PackWriter::new(IDS.map(String::from).into(), 4, emb)
+    let mut w = PackWriter::new(IDS.map(String::from).into(), 4, emb);
+    if fold {
+        w = w.fold_in(0.5, 2.0);
+    }
+    let bytes = w
         .categories(cats.map(String::from).into())
         .prices(prices)
         .popularity(pop)
@@ -92,6 +101,49 @@ fn the_strongest_complement_comes_first_and_says_why() {
         assert_eq!(s.cart_total, 300.0);
         assert_eq!((s.gap, s.closers.len()), (0.0, 0));
     }
+}
+
+#[test]
+fn fold_in_packs_score_the_cart_by_its_least_squares_query() {
+    let mut e = shop_with(Quantize::F32, "GBP", serde_json::json!({}), true);
+    let s = e.complete_cart(&cart(&["camera"])).unwrap();
+    assert_eq!(s.items[0].id, "sd-card");
+    assert!(
+        pos(&s.items, "camera2") > pos(&s.items, "tripod"),
+        "{:?}",
+        ids(&s.items)
+    );
+    let s = e.complete_cart(&cart(&["kettle"])).unwrap();
+    let mut top2 = ids(&s.items)[..2].to_vec();
+    top2.sort();
+    assert_eq!(top2, ["mug", "tea"]);
+    let owned = vec!["kettle".to_string()];
+    let want: Vec<usize> = s.items.iter().take(4).map(|r| r.index).collect();
+    assert_eq!(e.complete_cart_for(&owned, 4), want);
+}
+
+#[test]
+fn items_without_a_category_are_never_substitutes() {
+    let ids: Vec<String> = ["a", "a-blue", "b"].map(String::from).into();
+    let bytes = PackWriter::new(ids, 2, vec![1.0, 0.0, 1.0, 0.01, 0.0, 1.0])
+        .neighbours(vec![vec![(1, 0.9)], vec![(0, 0.9)], vec![]])
+        .quantize(Quantize::F32)
+        .to_bytes()
+        .unwrap();
+    let mut e = Engine::from_bytes(&bytes).unwrap();
+    let s = e.complete_cart(&cart(&["a"])).unwrap();
+    assert_eq!(
+        s.items[0].id, "a-blue",
+        "a colourway bought alongside, not a substitute"
+    );
+    let b = e
+        .bundles(&BundleQuery {
+            anchor: Some("a".into()),
+            size: 2,
+            ..BundleQuery::default()
+        })
+        .unwrap();
+    assert_eq!(b[0].items, ["a", "a-blue"]);
 }
 
 #[test]
