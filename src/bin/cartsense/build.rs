@@ -118,7 +118,7 @@ pub struct BuildArgs {
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
     /// Embedding dimensions.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 128)]
     pub dims: usize,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 42)]

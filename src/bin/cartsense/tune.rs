@@ -117,28 +117,36 @@ pub fn tune(
         transition_weight: 0.0,
         ..base
     };
-    let mut best: Option<(Method, Parts, Vec<u8>, Tally)> = None;
+    let mut best: Option<(Method, Vec<u8>, Tally)> = None;
     for method in [
         Method::Als { alpha: 1.0 },
         Method::Als { alpha: 10.0 },
         Method::Als { alpha: 40.0 },
         Method::PpmiSvd,
     ] {
-        let parts = model::parts(sub, method, o, &|| {});
+        // Fewer iterations while choosing keeps the build fast; the final model gets all.
+        let quick = Opts {
+            iterations: o.iterations.min(10),
+            ..o.clone()
+        };
+        let parts = model::parts(sub, method, &quick, &|| {});
         let pack = trial_pack(sub, &parts, measure, o)?;
-        let lists = engine_run::run(&pack, valid, kind, k, Some(emb_only))?;
-        let t = tally(&lists, valid, &sub.prices, k);
-        log(&format!(
-            "  {method:?}: HR@{k} {:.4} MRR@{k} {:.4}",
-            t.hit_rate(),
-            t.mrr()
-        ));
-        tried.push(json!({"what": method, "hr": t.hit_rate(), "mrr": t.mrr()}));
-        if best.as_ref().is_none_or(|b| better(&t, &b.3)) {
-            best = Some((method, parts, pack, t));
+        for profile in [ProfileMethod::Auto, ProfileMethod::Mean] {
+            let p = Params { profile, ..emb_only };
+            let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
+            let t = tally(&lists, valid, &sub.prices, k);
+            log(&format!(
+                "  {method:?} ({profile:?} profile): HR@{k} {:.4} MRR@{k} {:.4}",
+                t.hit_rate(),
+                t.mrr()
+            ));
+            tried.push(json!({"what": method, "profile": profile, "hr": t.hit_rate(), "mrr": t.mrr()}));
+            if best.as_ref().is_none_or(|b| better(&t, &b.2)) {
+                best = Some((method, pack.clone(), t));
+            }
         }
     }
-    let Some((method, _parts, pack, emb_t)) = best else {
+    let Some((method, pack, emb_t)) = best else {
         return Ok((default_choice(kind), json!({})));
     };
     let nws = [0.0f32, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0];

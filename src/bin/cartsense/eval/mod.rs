@@ -74,7 +74,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub external: Vec<PathBuf>,
     /// Embedding dimensions of our build.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 128)]
     pub dims: usize,
     /// Seed of our build.
     #[arg(long, default_value_t = 42)]
