@@ -4,7 +4,8 @@
 // output (seeded PRNG, fixed builtAt, stable sorts).
 //
 //   node scripts/demo-data.mjs [--data ../shared/data/online-retail-uci/by-day] [--items 3000]
-//                              [--dims 32] [--out www/data]
+//                              [--dims 64] [--power 0.5] [--raw] [--out www/data]
+//   node scripts/demo-data.mjs --eval [same options]   # compare scorer variants, write nothing
 //
 // Steps (see www/data/SOURCE.md):
 // 1. Read by-day/*.csv in file-name order and clean the rows exactly as PROTOCOL.md §1 does
@@ -15,8 +16,10 @@
 // 3. Collections: the first keyword rule (COLLECTIONS below) that matches the title.
 // 4. Embeddings: the cosine co-occurrence matrix S_ij = C_ij / sqrt(c_i c_j) over invoices,
 //    factorised by seeded subspace iteration into its top `--dims` eigenpairs; an item's
-//    vector is its row of U·sqrt(Λ), so dot products approximate S.
-// 5. buildPack (int8 rows) from the built package in pkg/.
+//    vector is its row of U·Λ^power, L2-normalised (unless --raw).
+// 5. Quality on PROTOCOL.md §1 (validation and test, model rebuilt from train invoices only),
+//    stored in the pack's meta.
+// 6. buildPack (int8 rows, least-squares fold-in) from the built package in pkg/.
 
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -29,7 +32,11 @@ const args = Object.fromEntries(
 const DATA = resolve(root, args.data ?? '../shared/data/online-retail-uci/by-day');
 const OUT = resolve(root, args.out ?? 'www/data');
 const N_ITEMS = Number(args.items ?? 3000);
-const DIMS = Number(args.dims ?? 32);
+const DIMS = Number(args.dims ?? 64);
+const POWER = Number(args.power ?? 0.5); // item vector = row of U·Λ^POWER
+const NORM = !('raw' in args); // L2-normalise item vectors (chosen on validation, see SOURCE.md)
+// Least-squares fold-in for the shopper's query, chosen on the validation split (SOURCE.md).
+const FOLD_IN = { lambda: 10, alpha: 1 };
 const BUILT_AT = '2011-12-10T00:00:00Z'; // fixed: the day after the last invoice in the data
 
 const { buildPack, Recommender } = await import(join(root, 'pkg/node.js'));
@@ -62,6 +69,7 @@ const isProduct = (code) => !NON_PRODUCTS.has(code) && !code.startsWith('GIFT_')
 const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
 if (files.length === 0) throw new Error(`no CSV files in ${DATA}`);
 const baskets = new Map(); // invoice -> Set(item), insertion order = first clean row order
+const basketDate = new Map(); // invoice -> InvoiceDate of its first clean row
 const itemPrices = new Map(); // item -> number[]
 const itemTitles = new Map(); // item -> Map(description -> count)
 let rows = 0;
@@ -72,12 +80,12 @@ for (const f of files) {
     const line = lines[li].replace(/\r$/, '');
     if (!line) continue;
     rows++;
-    const [invoice, stock, desc, qty, , price] = splitCsv(line);
+    const [invoice, stock, desc, qty, date, price] = splitCsv(line);
     const inv = invoice.trim();
     const item = stock.trim().toUpperCase();
     if (inv.startsWith('C') || !(Number(qty) > 0) || !(Number(price) > 0) || !isProduct(item)) continue;
     clean++;
-    if (!baskets.has(inv)) baskets.set(inv, new Set());
+    if (!baskets.has(inv)) { baskets.set(inv, new Set()); basketDate.set(inv, date.trim()); }
     baskets.get(inv).add(item);
     if (!itemPrices.has(item)) { itemPrices.set(item, []); itemTitles.set(item, new Map()); }
     itemPrices.get(item).push(Number(price));
@@ -168,19 +176,6 @@ console.error('collections:', JSON.stringify(byCollection));
 // ---------------------------------------------------------------------------------------------
 // 4. Embeddings from the cosine co-occurrence matrix.
 
-const C = new Float32Array(n * n);
-const count = new Float64Array(n);
-for (const b of baskets.values()) {
-  const idx = [];
-  for (const it of b) { const i = index.get(it); if (i !== undefined) idx.push(i); }
-  for (const i of idx) count[i]++;
-  for (let a = 0; a < idx.length; a++) {
-    const ra = idx[a] * n;
-    for (let c = 0; c < idx.length; c++) if (c !== a) C[ra + idx[c]]++;
-  }
-}
-for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (C[i * n + j]) C[i * n + j] /= Math.sqrt(count[i] * count[j]);
-
 function mulberry32(seed) {
   return () => {
     seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
@@ -190,85 +185,196 @@ function mulberry32(seed) {
   };
 }
 
-/** Orthonormalise the columns of Q (n x k, row-major) by modified Gram-Schmidt. */
-function orthonormalise(Q, k) {
-  for (let c = 0; c < k; c++) {
-    for (let p = 0; p < c; p++) {
-      let d = 0;
-      for (let r = 0; r < n; r++) d += Q[r * k + c] * Q[r * k + p];
-      for (let r = 0; r < n; r++) Q[r * k + c] -= d * Q[r * k + p];
-    }
-    let norm = 0;
-    for (let r = 0; r < n; r++) norm += Q[r * k + c] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let r = 0; r < n; r++) Q[r * k + c] /= norm;
-  }
-}
-/** Y = S Q (S n x n, Q n x k). */
-function mul(Q, k) {
-  const Y = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const yi = i * k;
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
-      const s = C[row + j];
-      if (s === 0) continue;
-      const qj = j * k;
-      for (let c = 0; c < k; c++) Y[yi + c] += s * Q[qj + c];
+/**
+ * Embeddings (n x dims, row-major) of the items `index` maps to rows, from the invoices
+ * `basketList` (iterable of Set of item ids): top eigenpairs of the cosine co-occurrence matrix.
+ */
+function embed(basketList, index, n, dims, log = false) {
+  const C = new Float32Array(n * n);
+  const count = new Float64Array(n);
+  for (const b of basketList) {
+    const idx = [];
+    for (const it of b) { const i = index.get(it); if (i !== undefined) idx.push(i); }
+    for (const i of idx) count[i]++;
+    for (let a = 0; a < idx.length; a++) {
+      const ra = idx[a] * n;
+      for (let c = 0; c < idx.length; c++) if (c !== a) C[ra + idx[c]]++;
     }
   }
-  return Y;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (C[i * n + j]) C[i * n + j] /= Math.sqrt(count[i] * count[j]);
+
+  /** Orthonormalise the columns of Q (n x k, row-major) by modified Gram-Schmidt. */
+  function orthonormalise(Q, k) {
+    for (let c = 0; c < k; c++) {
+      for (let p = 0; p < c; p++) {
+        let d = 0;
+        for (let r = 0; r < n; r++) d += Q[r * k + c] * Q[r * k + p];
+        for (let r = 0; r < n; r++) Q[r * k + c] -= d * Q[r * k + p];
+      }
+      let norm = 0;
+      for (let r = 0; r < n; r++) norm += Q[r * k + c] ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let r = 0; r < n; r++) Q[r * k + c] /= norm;
+    }
+  }
+  /** Y = S Q (S n x n, Q n x k). */
+  function mul(Q, k) {
+    const Y = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const yi = i * k;
+      const row = i * n;
+      for (let j = 0; j < n; j++) {
+        const s = C[row + j];
+        if (s === 0) continue;
+        const qj = j * k;
+        for (let c = 0; c < k; c++) Y[yi + c] += s * Q[qj + c];
+      }
+    }
+    return Y;
+  }
+
+  const K = dims + 8; // oversampling helps the trailing eigenpairs converge
+  const rand = mulberry32(20111209);
+  let Q = new Float64Array(n * K).map(() => rand() - 0.5);
+  orthonormalise(Q, K);
+  for (let it = 0; it < 12; it++) { Q = mul(Q, K); orthonormalise(Q, K); }
+  // Rayleigh-Ritz: small K x K eigenproblem T = Qᵀ S Q, solved by Jacobi rotations.
+  const SQ = mul(Q, K);
+  const T = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => {
+    let d = 0;
+    for (let r = 0; r < n; r++) d += Q[r * K + a] * SQ[r * K + b];
+    return d;
+  }));
+  const V = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? 1 : 0)));
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) off += T[p][q] ** 2;
+    if (off < 1e-18) break;
+    for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) {
+      if (Math.abs(T[p][q]) < 1e-30) continue;
+      const theta = (T[q][q] - T[p][p]) / (2 * T[p][q]);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1);
+      const s = t * c;
+      for (let r = 0; r < K; r++) { const a = T[r][p], b = T[r][q]; T[r][p] = c * a - s * b; T[r][q] = s * a + c * b; }
+      for (let r = 0; r < K; r++) { const a = T[p][r], b = T[q][r]; T[p][r] = c * a - s * b; T[q][r] = s * a + c * b; }
+      for (let r = 0; r < K; r++) { const a = V[r][p], b = V[r][q]; V[r][p] = c * a - s * b; V[r][q] = s * a + c * b; }
+    }
+  }
+  const order = [...Array(K).keys()].sort((a, b) => T[b][b] - T[a][a]).slice(0, dims);
+  const eig = order.map((o) => T[o][o]);
+  if (log) console.error('top eigenvalues:', eig.slice(0, 6).map((x) => x.toFixed(2)).join(' '), '...', eig[dims - 1].toFixed(2));
+  const emb = new Float32Array(n * dims);
+  for (let r = 0; r < n; r++) {
+    for (let d = 0; d < dims; d++) {
+      const o = order[d];
+      let u = 0;
+      for (let c = 0; c < K; c++) u += Q[r * K + c] * V[c][o];
+      emb[r * dims + d] = u * Math.max(eig[d], 0) ** POWER;
+    }
+  }
+  if (NORM) {
+    for (let r = 0; r < n; r++) {
+      let q = 0;
+      for (let d = 0; d < dims; d++) q += emb[r * dims + d] ** 2;
+      q = Math.sqrt(q) || 1;
+      for (let d = 0; d < dims; d++) emb[r * dims + d] /= q;
+    }
+  }
+  // Fix each column's sign (sum >= 0) so the output does not depend on the solver's choice.
+  for (let d = 0; d < dims; d++) {
+    let s = 0;
+    for (let r = 0; r < n; r++) s += emb[r * dims + d];
+    if (s < 0) for (let r = 0; r < n; r++) emb[r * dims + d] = -emb[r * dims + d];
+  }
+  return emb;
 }
 
-const K = DIMS + 8; // oversampling helps the trailing eigenpairs converge
-const rand = mulberry32(20111209);
-let Q = new Float64Array(n * K).map(() => rand() - 0.5);
-orthonormalise(Q, K);
-for (let it = 0; it < 12; it++) { Q = mul(Q, K); orthonormalise(Q, K); }
-// Rayleigh-Ritz: small K x K eigenproblem T = Qᵀ S Q, solved by Jacobi rotations.
-const SQ = mul(Q, K);
-const T = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => {
-  let d = 0;
-  for (let r = 0; r < n; r++) d += Q[r * K + a] * SQ[r * K + b];
-  return d;
-}));
-const V = Array.from({ length: K }, (_, a) => Array.from({ length: K }, (_, b) => (a === b ? 1 : 0)));
-for (let sweep = 0; sweep < 50; sweep++) {
-  let off = 0;
-  for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) off += T[p][q] ** 2;
-  if (off < 1e-18) break;
-  for (let p = 0; p < K; p++) for (let q = p + 1; q < K; q++) {
-    if (Math.abs(T[p][q]) < 1e-30) continue;
-    const theta = (T[q][q] - T[p][p]) / (2 * T[p][q]);
-    const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-    const c = 1 / Math.sqrt(t * t + 1);
-    const s = t * c;
-    for (let r = 0; r < K; r++) { const a = T[r][p], b = T[r][q]; T[r][p] = c * a - s * b; T[r][q] = s * a + c * b; }
-    for (let r = 0; r < K; r++) { const a = T[p][r], b = T[q][r]; T[p][r] = c * a - s * b; T[q][r] = s * a + c * b; }
-    for (let r = 0; r < K; r++) { const a = V[r][p], b = V[r][q]; V[r][p] = c * a - s * b; V[r][q] = s * a + c * b; }
+const emb = embed(baskets.values(), index, n, DIMS, true);
+
+// ---------------------------------------------------------------------------------------------
+// Optional: offline check of the model with PROTOCOL.md §1 cases (--eval). The catalogue and the
+// embeddings are rebuilt from the training invoices only; cases are restricted to the kept items.
+
+/** Items and embeddings from invoices dated before `end`; cases from [evalStart, evalEnd). */
+function split(end, evalStart, evalEnd) {
+  const train = [];
+  const held = [];
+  for (const [inv, b] of baskets) {
+    const d = basketDate.get(inv);
+    if (d < end) train.push(b);
+    else if (d >= evalStart && d < evalEnd) held.push(b);
   }
-}
-const order = [...Array(K).keys()].sort((a, b) => T[b][b] - T[a][a]).slice(0, DIMS);
-const eig = order.map((o) => T[o][o]);
-console.error('top eigenvalues:', eig.slice(0, 6).map((x) => x.toFixed(2)).join(' '), '...', eig[DIMS - 1].toFixed(2));
-const emb = new Float32Array(n * DIMS);
-for (let r = 0; r < n; r++) {
-  for (let d = 0; d < DIMS; d++) {
-    const o = order[d];
-    let u = 0;
-    for (let c = 0; c < K; c++) u += Q[r * K + c] * V[c][o];
-    // Fix each eigenvector's sign (largest |component| positive ... by the sum) for determinism.
-    emb[r * DIMS + d] = u * Math.sqrt(Math.max(eig[d], 0));
+  const pop = new Map();
+  for (const b of train) for (const i of b) pop.set(i, (pop.get(i) ?? 0) + 1);
+  const keep = [...pop.keys()]
+    .filter((i) => bestTitle(i))
+    .sort((a, b) => pop.get(b) - pop.get(a) || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, N_ITEMS)
+    .sort();
+  const idx = new Map(keep.map((id, i) => [id, i]));
+  const cases = [];
+  for (const b of held) {
+    const items = [...b].filter((i) => idx.has(i));
+    if (items.length >= 2) cases.push({ context: items.slice(0, -1), target: items[items.length - 1] });
   }
+  return { ids: keep, popularity: keep.map((i) => pop.get(i)), emb: embed(train, idx, keep.length, DIMS), cases };
 }
-for (let d = 0; d < DIMS; d++) {
-  let s = 0;
-  for (let r = 0; r < n; r++) s += emb[r * DIMS + d];
-  if (s < 0) for (let r = 0; r < n; r++) emb[r * DIMS + d] = -emb[r * DIMS + d];
+
+function score(s, foldIn) {
+  const pack = buildPack({ ids: s.ids, dims: DIMS, embeddings: s.emb, popularity: s.popularity, quantize: 'int8', ...(foldIn ? { foldIn } : {}) });
+  const rec = Recommender.fromBytes(pack, { maxEvents: 1000 });
+  let hr = 0;
+  let mrr = 0;
+  const t0 = performance.now();
+  for (const c of s.cases) {
+    rec.clearHistory();
+    for (const id of c.context) rec.addToCart(id, 0);
+    const list = rec.recommend({ k: 10 }).map((r) => r.id);
+    const rank = list.indexOf(c.target) + 1;
+    if (rank > 0) { hr++; mrr += 1 / rank; }
+  }
+  const ms = (performance.now() - t0) / s.cases.length;
+  rec.free();
+  return { hr: hr / s.cases.length, mrr: mrr / s.cases.length, ms };
+}
+
+const VARIANTS = [
+  { name: 'mean', foldIn: null },
+  ...[1, 10].flatMap((lambda) => [1, 10].map((alpha) => ({ name: `fold-in l=${lambda} a=${alpha}`, foldIn: { lambda, alpha } }))),
+];
+
+if ('eval' in args) {
+  const val = split('2011-10-01', '2011-10-01', '2011-11-01');
+  const tst = split('2011-11-01', '2011-11-01', '2011-12-31');
+  console.log(`validation: ${val.cases.length} cases, test: ${tst.cases.length} cases (${N_ITEMS} items, ${DIMS} dims)`);
+  console.log('variant                 val HR@10  val MRR@10  test HR@10  test MRR@10  ms/case');
+  for (const v of VARIANTS) {
+    const a = score(val, v.foldIn);
+    const b = score(tst, v.foldIn);
+    console.log(`${v.name.padEnd(22)}  ${a.hr.toFixed(3).padStart(9)}  ${a.mrr.toFixed(3).padStart(10)}  ${b.hr.toFixed(3).padStart(10)}  ${b.mrr.toFixed(3).padStart(11)}  ${b.ms.toFixed(2).padStart(7)}`);
+  }
+  process.exit(0);
 }
 
 // ---------------------------------------------------------------------------------------------
 // 5. Write the pack and the table.
+
+// Quality of this configuration on PROTOCOL.md §1 (catalogue and embeddings from train only).
+const quality = (() => {
+  const val = split('2011-10-01', '2011-10-01', '2011-11-01');
+  const tst = split('2011-11-01', '2011-11-01', '2011-12-31');
+  const a = score(val, FOLD_IN);
+  const b = score(tst, FOLD_IN);
+  const r3 = (x) => Math.round(x * 1000) / 1000;
+  const q = {
+    protocol: `PROTOCOL.md §1 basket completion, catalogue restricted to the ${N_ITEMS} most popular train items`,
+    validation: { cases: val.cases.length, hr10: r3(a.hr), mrr10: r3(a.mrr) },
+    test: { cases: tst.cases.length, hr10: r3(b.hr), mrr10: r3(b.mrr) },
+  };
+  console.error('quality:', JSON.stringify(q));
+  return q;
+})();
 
 const CITATION =
   'Daqing Chen, Sai Liang Sain, and Kun Guo, "Data mining for the online retail industry: A case study of RFM model-based customer segmentation using data mining", Journal of Database Marketing and Customer Strategy Management, 19(3), 197-208, 2012. doi:10.1057/dbm.2012.17';
@@ -282,13 +388,15 @@ const pack = buildPack({
   popularity: items.map((x) => x.popularity),
   quantize: 'int8',
   currency: 'GBP',
+  foldIn: FOLD_IN,
   meta: {
     name: 'cartsense demo shop (UCI Online Retail)',
     source: 'UCI Machine Learning Repository, "Online Retail" (id 352), 2010-12-01..2011-12-09, via databricks/Spark-The-Definitive-Guide data/retail-data/by-day',
     citation: CITATION,
     builtAt: BUILT_AT,
     builtBy: 'scripts/demo-data.mjs',
-    model: `top-${DIMS} eigenvectors of the cosine co-occurrence matrix (${baskets.size} invoices, ${n} items)`,
+    model: `top-${DIMS} eigenvectors of the cosine co-occurrence matrix (${baskets.size} invoices, ${n} items), rows U·Λ^${POWER}${NORM ? ' L2-normalised' : ''}; least-squares fold-in lambda ${FOLD_IN.lambda}, alpha ${FOLD_IN.alpha}`,
+    quality,
   },
 });
 
