@@ -255,13 +255,24 @@ impl Engine {
     /// maxPrice, or an empty or over-long id. Unknown cart ids are not errors: they count 0
     /// and are listed in [`CartSuggestions::unknown`].
     pub fn complete_cart(&mut self, opts: &CartQuery) -> Result<CartSuggestions> {
+        let params = self.bundle_params();
+        self.complete_cart_with(opts, &params)
+    }
+
+    /// [`Engine::complete_cart`] with explicit blend weights (validated; for tuning).
+    pub fn complete_cart_with(
+        &mut self,
+        opts: &CartQuery,
+        params: &BundleParams,
+    ) -> Result<CartSuggestions> {
+        params.validate()?;
+        let params = *params;
         check_k(opts.k)?;
         check_amount("freeShippingThreshold", opts.free_shipping_threshold)?;
         check_amount("maxPrice", opts.max_price)?;
         for id in opts.exclude.iter().chain(opts.cart.iter().flatten()) {
             check_id(id)?;
         }
-        let params = self.bundle_params();
         let ids = opts.cart.clone().unwrap_or_else(|| self.cart());
         let pack = self.pack();
         let currency = pack.currency();
