@@ -243,6 +243,30 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
   await context.close();
 });
 
+// The cart-bundle methods may or may not be in the package; the page must work both ways.
+// This runs the cart and product page with them hidden (the flow above uses them when present).
+test('cart and bundle sections without the cart-bundle methods (fallbacks)', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => { globalThis.__cartsenseDemoNoBundles = true; });
+  const { page, problems } = await openPage(context);
+  await page.goto(`${url}#/p/85123A`);
+  await ready(page);
+  assert.equal(await page.evaluate(() => Object.values(window.cartsenseDemo.shop.api).filter(Boolean).length), 0);
+  await page.waitForSelector('#fbt .bundle-price');
+  assert.equal((await page.$$('#fbt .bundle-items li')).length, 3);
+  await page.click('#fbt button.add-all');
+  await page.waitForFunction(() => document.getElementById('cart-count').textContent === '3');
+  await page.click('#cart-link');
+  await page.waitForSelector('#nudge');
+  assert.match(await page.textContent('#nudge'), /£\d+\.\d\d to free delivery/);
+  assert.ok((await page.$$('#complete .card')).length >= 3);
+  const gap = Number((await page.textContent('#nudge')).match(/£(\d+\.\d\d)/)[1]);
+  const closers = await page.$$eval('#closers li .price', (els) => els.map((e) => Number(e.textContent.replace(/[^0-9.]/g, ''))));
+  assert.ok(closers.length >= 1 && closers.every((p) => p >= gap), `closers ${closers} close the gap ${gap}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('small screen: no horizontal scrolling', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const { page, problems } = await openPage(context, { width: 390, height: 844 });

@@ -42,9 +42,20 @@ function readPrefs() {
   }
 }
 
+/** The package's cart-bundle method `name`, bound, or null (older builds; tests can force null). */
+function method(rec, name) {
+  if (globalThis.__cartsenseDemoNoBundles) return null;
+  return typeof rec[name] === 'function' ? rec[name].bind(rec) : null;
+}
+
 export class Shop {
   constructor(rec, table) {
     this.rec = rec;
+    this.api = {
+      completeCart: method(rec, 'completeCart'),
+      frequentlyBoughtTogether: method(rec, 'frequentlyBoughtTogether'),
+      bundles: method(rec, 'bundles'),
+    };
     const col = Object.fromEntries(table.columns.map((c, i) => [c, i]));
     this.products = table.rows.map((r) => ({
       id: String(r[col.id]),
@@ -200,8 +211,8 @@ export class Shop {
   /** Items often bought with `id` (the package's FBT when present, else similar items of other collections). */
   boughtTogether(id, k = 2) {
     try {
-      if (typeof this.rec.frequentlyBoughtTogether === 'function') {
-        return this.timed(() => this.rec.frequentlyBoughtTogether(id, { k }));
+      if (this.api.frequentlyBoughtTogether) {
+        return this.timed(() => this.api.frequentlyBoughtTogether(id, { k }));
       }
       const cat = this.item(id)?.category;
       const pool = this.timed(() => this.rec.similar(id, { k: 40 }));
@@ -215,9 +226,9 @@ export class Shop {
 
   /** `{ items: Item[], total, price }` for the product page's bundle, or null. */
   bundle(id) {
-    if (typeof this.rec.bundles === 'function') {
+    if (this.api.bundles) {
       try {
-        const b = this.timed(() => this.rec.bundles({ anchor: id, size: 3, count: 1, discount: 0, cart: [] }))[0];
+        const b = this.timed(() => this.api.bundles({ anchor: id, size: 3, count: 1, discount: 0, cart: [] }))[0];
         if (b && b.items.length > 1) {
           return { items: b.items.map((x) => this.item(x)).filter(Boolean), total: b.total, price: b.price };
         }
@@ -238,9 +249,9 @@ export class Shop {
   completeBasket(k = 6) {
     const cart = this.cartIds();
     if (!cart.length) return { items: [], cartTotal: 0, gap: FREE_DELIVERY, closers: [] };
-    if (typeof this.rec.completeCart === 'function') {
+    if (this.api.completeCart) {
       try {
-        const r = this.timed(() => this.rec.completeCart({ k, freeShippingThreshold: FREE_DELIVERY }));
+        const r = this.timed(() => this.api.completeCart({ k, freeShippingThreshold: FREE_DELIVERY }));
         return { items: r.items ?? [], cartTotal: r.cartTotal, gap: r.gap, closers: (r.closers ?? []).slice(0, 4) };
       } catch { /* fall through to the emulation */ }
     }
