@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Serve the demo shop (www/) on http://127.0.0.1:${PORT:-8080}/.
-# Builds the wasm package first when pkg/ is missing or older than src/ or Cargo.toml.
+# Builds the wasm package first when pkg/ is missing or older than src/ (outside src/bin),
+# Cargo.toml or Cargo.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 wasm=pkg/cartsense_bg.wasm
-if [[ ! -f $wasm || ! -f pkg/cartsense.js ]] || [[ -n $(find src Cargo.toml Cargo.lock -newer "$wasm" -type f -print -quit 2>/dev/null) ]]; then
+# src/bin is the CLI only: it never reaches the wasm, so it does not trigger a rebuild.
+stale=$(find src Cargo.toml Cargo.lock -path src/bin -prune -o -type f -newer "$wasm" -print -quit 2>/dev/null || true)
+if [[ ! -f $wasm || ! -f pkg/cartsense.js || -n $stale ]]; then
   echo "building pkg/ (scripts/build-pkg.sh)..." >&2
   bash scripts/build-pkg.sh
 fi

@@ -68,6 +68,7 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
   const { page, problems } = await openPage(context);
 
   let initialForYou;
+  const requests = []; // made after the first load, while shopping
   await t.test('loads with popular picks and trending', async () => {
     await page.goto(url);
     await ready(page);
@@ -79,6 +80,7 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     assert.ok((await ids(page, '#trending .card')).length >= 4, 'Trending has cards');
     assert.ok((await page.$$('.collections a')).length >= 8, 'collections listed');
     await shot(page, 'home-first-visit', false);
+    page.on('request', (r) => requests.push(r.url()));
   });
 
   await t.test('viewing three items changes "For you" after each view', async () => {
@@ -160,6 +162,10 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     await shot(page, 'product');
   });
 
+  await t.test('shopping made no network requests after the page loaded', () => {
+    assert.deepEqual(requests, []);
+  });
+
   let stored;
   await t.test('the privacy panel lists exactly the stored history; it survives a reload', async () => {
     await page.click('#privacy-link');
@@ -235,6 +241,17 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     await page.focus('#trending .card button.add');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('cart-count').textContent === '1');
+  });
+
+  await t.test('a second tab follows the basket', async () => {
+    const other = await openPage(context);
+    await other.page.goto(url);
+    await ready(other.page);
+    const before = await cartCount(other.page);
+    await page.click('#trending .card button.add');
+    await other.page.waitForFunction((b) => Number(document.getElementById('cart-count').textContent) === b + 1, before);
+    assert.deepEqual(other.problems, []);
+    await other.page.close();
   });
 
   await t.test('no console errors or page errors', () => {
