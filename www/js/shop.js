@@ -42,6 +42,21 @@ function readPrefs() {
   }
 }
 
+/** Up to `k` items of `list` (best first), taking turns between the groups `key` gives. */
+function roundRobin(list, key, k) {
+  const groups = new Map();
+  for (const x of list) {
+    const g = key(x);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(x);
+  }
+  const out = [];
+  for (let round = 0; out.length < k && out.length < list.length; round++) {
+    for (const g of groups.values()) if (round < g.length && out.length < k) out.push(g[round]);
+  }
+  return out;
+}
+
 /** The package's cart-bundle method `name`, bound, or null (older builds; tests can force null). */
 function method(rec, name) {
   if (globalThis.__cartsenseDemoNoBundles) return null;
@@ -185,11 +200,18 @@ export class Shop {
 
   // --- lists ------------------------------------------------------------------------------
 
-  /** "For you": personalised unless paused or the history is empty (then popular picks). */
+  /**
+   * "For you": personalised unless paused or the history is empty (then popular picks).
+   * Tight product families (lunch bags, say) can fill a whole list from one viewed item, so the
+   * list takes the best candidates round-robin over the history items they are there because of.
+   */
   forYou(k = 8) {
-    const list = this.prefs.paused
-      ? this.timed(() => this.rec.popular({ k }))
-      : this.timed(() => this.rec.recommend({ k, excludeViewed: true, diversity: 0.2 }));
+    if (this.prefs.paused) {
+      const list = this.timed(() => this.rec.popular({ k }));
+      return { list, personalised: false };
+    }
+    const pool = this.timed(() => this.rec.recommend({ k: Math.max(60, 8 * k), excludeViewed: true, diversity: 0.2 }));
+    const list = roundRobin(pool, (r) => r.because?.itemId ?? '', k);
     return { list, personalised: list.some((r) => r.because?.kind !== 'popular') };
   }
   trending(k = 8, category) {
