@@ -317,6 +317,10 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .map(String::as_str)
     };
+    if args.iter().any(|a| a == "--bench") {
+        bench();
+        return;
+    }
     let dir = opt("--data").unwrap_or("../shared/data/online-retail-uci/by-day");
     let (baskets, rows) = load(dir);
     println!("{} clean invoices", baskets.len());
@@ -543,5 +547,103 @@ fn nudge(s: &mut Split, p: BundleParams, threshold: f64) {
         cases.len(),
         100.0 * held as f64 / below.max(1) as f64,
         100.0 * held_fit as f64 / fits.max(1) as f64,
+    );
+}
+
+/// Median time of each call on a synthetic 100,000 x 64 int8 pack with fold-in, 50
+/// neighbours per item, 20 categories and a 5-item cart.
+fn bench() {
+    let (n, d) = (100_000usize, 64usize);
+    let mut seed = 7u64;
+    let emb: Vec<f32> = (0..n * d).map(|_| normal(&mut seed)).collect();
+    let mut x = 1u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let nbrs: SparseRows = (0..n)
+        .map(|i| {
+            (0..50u64)
+                .map(|k| {
+                    (
+                        ((i as u64 + 1 + next() % (n as u64 - 1)) % n as u64) as u32,
+                        1.0 / (k + 1) as f32,
+                    )
+                })
+                .filter(|&(j, _)| j as usize != i)
+                .collect()
+        })
+        .collect();
+    let ids: Vec<String> = (0..n).map(|i| format!("sku{i}")).collect();
+    let bytes = PackWriter::new(ids, d, emb)
+        .prices((0..n).map(|i| 1.0 + (i % 97) as f32).collect())
+        .popularity((0..n).map(|i| (i % 1000) as f32).collect())
+        .categories((0..n).map(|i| format!("c{}", i % 20)).collect())
+        .neighbours(nbrs)
+        .fold_in(0.1, 10.0)
+        .quantize(Quantize::I8)
+        .to_bytes()
+        .expect("valid pack");
+    let mut e = Engine::from_bytes(&bytes).expect("loads");
+    let cart: Vec<String> = [11, 2_000, 30_000, 45_000, 99_999]
+        .iter()
+        .map(|i| format!("sku{i}"))
+        .collect();
+    let time = |f: &mut dyn FnMut()| {
+        let mut t: Vec<f64> = (0..31)
+            .map(|_| {
+                let t0 = Instant::now();
+                f();
+                t0.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    let q = CartQuery {
+        cart: Some(cart.clone()),
+        free_shipping_threshold: Some(1_000.0),
+        ..CartQuery::default()
+    };
+    let a = time(&mut || {
+        e.complete_cart(&q).expect("ok");
+    });
+    let g0 = BundleParams {
+        value_exponent: 0.0,
+        ..BundleParams::default()
+    };
+    let a0 = time(&mut || {
+        e.complete_cart_with(&q, &g0).expect("ok");
+    });
+    let nothr = CartQuery {
+        free_shipping_threshold: None,
+        ..q.clone()
+    };
+    let a1 = time(&mut || {
+        e.complete_cart(&nothr).expect("ok");
+    });
+    println!("completeCart gamma 0: {a0:.2} ms; without threshold: {a1:.2} ms");
+    let b = time(&mut || {
+        e.frequently_bought_together("sku11", 10).expect("ok");
+    });
+    let bq = cartsense::bundle::BundleQuery {
+        anchor: Some("sku11".into()),
+        cart: Some(cart.clone()),
+        size: 4,
+        count: 5,
+        discount: 0.1,
+    };
+    let c = time(&mut || {
+        e.bundles(&bq).expect("ok");
+    });
+    let r = time(&mut || {
+        recommend(&mut e, &cart);
+    });
+    println!(
+        "100,000 x 64 int8, fold-in, native release, median of 31: completeCart (5 items, threshold) \
+         {a:.2} ms, frequentlyBoughtTogether {b:.2} ms, bundles (size 4, count 5) {c:.2} ms, \
+         recommend {r:.2} ms"
     );
 }
