@@ -56,7 +56,10 @@ async function ready(page) {
 }
 const ids = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.dataset.id));
 const cartCount = async (page) => Number(await page.textContent('#cart-count'));
-const shot = (page, name, fullPage = true) => page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
+async function shot(page, name, fullPage = true) {
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header then sits at the top
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
+}
 
 async function goHome(page) {
   await page.click('a.logo');

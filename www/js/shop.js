@@ -304,6 +304,7 @@ export class Shop {
         const more = this.timed(() => this.rec.recommend({ k: 4, minPrice: gap, maxPrice: gap * 2 + 5, exclude: closers.map((r) => r.id) }));
         closers = [...closers, ...more].slice(0, 4);
       }
+      closers.sort((a, b) => a.price - b.price); // the closest fit first
     }
     return { items, cartTotal, gap, closers };
   }

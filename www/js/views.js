@@ -119,7 +119,7 @@ export function productPage(shop, id) {
   const item = shop.item(id);
   if (!item) return [h('h1', {}, 'Product not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the shop'))];
   const bundle = shop.bundle(id);
-  const sim = shop.similar(id, 8);
+  const sim = shop.similar(id, 6);
   return [
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
       h('a', { href: '#/' }, 'Home'), ' › ', h('a', { href: `#/c/${slug(item.category)}` }, item.category)),
