@@ -287,6 +287,25 @@ test('cart and bundle sections without the cart-bundle methods (fallbacks)', asy
   await context.close();
 });
 
+test('collection pages: personal picks, best sellers, show more', async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await openPage(context);
+  await page.goto(`${url}#/p/85123A`); // one view, so the collection picks are personal
+  await ready(page);
+  assert.ok((await page.$$('#inspired .card')).length >= 4, 'product page: inspired by your browsing');
+  await page.click('#collections a:has-text("Christmas")');
+  await page.waitForSelector('main[data-route="c"] #col-for-you .card');
+  assert.equal(await page.textContent('main h1'), 'Christmas');
+  const cats = await page.$$eval('main .card .card-meta .muted', (els) => [...new Set(els.map((e) => e.textContent))]);
+  assert.deepEqual(cats, ['Christmas'], 'only Christmas items');
+  const n = (await page.$$('main .shelf:last-child .card')).length;
+  await page.click('button.more');
+  await page.waitForFunction((m) => document.querySelectorAll('main .shelf:last-child .card').length > m, n);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.focus ?? document.activeElement?.tagName), 'more', 'focus stays on Show more');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('small screen: no horizontal scrolling', async () => {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const { page, problems } = await openPage(context, { width: 390, height: 844 });

@@ -133,6 +133,8 @@ export function productPage(shop, id) {
         h('p', { class: 'muted small' }, `Free UK delivery on orders over ${money(FREE_DELIVERY)}.`))),
     bundle && bundlePanel(shop, bundle),
     section('similar', 'Similar items', null, recCards(shop, sim, 'Similar items', 'sim')),
+    !shop.paused && section('inspired', 'Inspired by your browsing', 'Updated with every product you look at.',
+      recCards(shop, shop.forYou(6).list, 'Inspired by your browsing', 'ins')),
   ];
 }
 
