@@ -13,17 +13,23 @@ fn field(spec: &JsValue, name: &str) -> JsResult<Option<JsValue>> {
     Ok((!v.is_undefined() && !v.is_null()).then_some(v))
 }
 
-/// Numbers from a Float32Array or an array of numbers.
-fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
+/// Numbers from a typed array or an array of numbers, as f64 (exact for u32 indices).
+fn numbers64(v: &JsValue, what: &str) -> JsResult<Vec<f64>> {
     if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
-        return Ok(a.to_vec());
+        return Ok(a.to_vec().into_iter().map(f64::from).collect());
     }
     if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
-        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Uint32Array>() {
+        return Ok(a.to_vec().into_iter().map(f64::from).collect());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Int32Array>() {
+        return Ok(a.to_vec().into_iter().map(f64::from).collect());
     }
     if !js_sys::Array::is_array(v) {
         return Err(bad(format!(
-            "{what} must be a Float32Array or an array of numbers, got {}",
+            "{what} must be a typed array or an array of numbers, got {}",
             type_name(v)
         )));
     }
@@ -31,7 +37,7 @@ fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
     a.iter()
         .enumerate()
         .map(|(i, x)| {
-            x.as_f64().map(|f| f as f32).ok_or_else(|| {
+            x.as_f64().ok_or_else(|| {
                 bad(format!(
                     "{what}[{i}] must be a number, got {}",
                     type_name(&x)
@@ -39,6 +45,49 @@ fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
             })
         })
         .collect()
+}
+
+/// Numbers as f32 (embeddings, prices, popularity, weights).
+fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
+    Ok(numbers64(v, what)?.into_iter().map(|x| x as f32).collect())
+}
+
+/// `{ offsets, index, weight }` compressed rows into per-item lists (checked again by the writer).
+fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
+    let get = |k: &str| -> JsResult<Vec<f64>> {
+        numbers64(
+            &field(v, k)?.ok_or_else(|| bad(format!("{what}.{k} is required")))?,
+            &format!("{what}.{k}"),
+        )
+    };
+    let (offsets, index, weight) = (get("offsets")?, get("index")?, get("weight")?);
+    if index.len() != weight.len() || offsets.first() != Some(&0.0) {
+        return Err(bad(format!(
+            "{what}: offsets must start at 0 and index and weight must have the same length"
+        )));
+    }
+    if let Some(x) = index
+        .iter()
+        .find(|x| x.fract() != 0.0 || **x < 0.0 || **x > u32::MAX as f64)
+    {
+        return Err(bad(format!("{what}.index holds {x}, not an item index")));
+    }
+    let mut rows = Vec::with_capacity(offsets.len().saturating_sub(1));
+    for w in offsets.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if w[0] > w[1] || b > index.len() || w[0].fract() != 0.0 || w[1].fract() != 0.0 {
+            return Err(bad(format!(
+                "{what}: offsets must be non-decreasing integers up to {}",
+                index.len()
+            )));
+        }
+        rows.push(
+            (a..b)
+                .map(|k| (index[k] as u32, weight[k] as f32))
+                .collect::<Vec<_>>(),
+        );
+    }
+    Ok(rows)
 }
 
 /// Build a model pack from item ids and embeddings (plus optional facts).
@@ -90,6 +139,16 @@ pub fn build_pack(
     }
     if let Some(v) = field(&spec, "quantize")? {
         w = w.quantize(js(string(&v, "spec.quantize")?.parse::<Quantize>())?);
+    }
+    for (name, is_nbrs) in [("neighbours", true), ("transitions", false)] {
+        if let Some(v) = field(&spec, name)? {
+            let rows = csr(&v, &format!("spec.{name}"))?;
+            w = if is_nbrs {
+                w.neighbours(rows)
+            } else {
+                w.transitions(rows)
+            };
+        }
     }
     if let Some(v) = field(&spec, "foldIn")? {
         let num = |k: &str| -> JsResult<f32> {

@@ -5,6 +5,7 @@
 
 mod args;
 mod build;
+mod bundles;
 mod error;
 mod recommender;
 mod storage;

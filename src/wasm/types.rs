@@ -69,6 +69,10 @@ export interface PackSpec {
   quantize?: 'f32' | 'int8';
   /** Up to 4 capital letters, e.g. 'GBP'. */
   currency?: string;
+  /** Co-purchase lists in compressed rows: item i's neighbours are index[offsets[i]..offsets[i+1]]. */
+  neighbours?: { offsets: Uint32Array | number[]; index: Uint32Array | number[]; weight: Float32Array | number[] };
+  /** Directed transitions item -> next item, same layout. */
+  transitions?: { offsets: Uint32Array | number[]; index: Uint32Array | number[]; weight: Float32Array | number[] };
   /**
    * Store the Gram matrix of the rows so the profile is the least-squares fold-in of implicit
    * ALS (use the lambda and alpha your item factors were trained with).
@@ -76,5 +80,48 @@ export interface PackSpec {
   foldIn?: { lambda: number; alpha: number };
   /** Extra JSON metadata (e.g. `{ name: 'my shop' }`). */
   meta?: Record<string, unknown>;
+}
+
+export interface CompleteCartOptions {
+  /** The cart to complete (default: the recorded cart). A repeated id counts as quantity. */
+  cart?: string[];
+  /** How many add-ons (1..1000, default 10); also the most closers. */
+  k?: number;
+  /** Order value from which shipping is free (finite, >= 0). */
+  freeShippingThreshold?: number;
+  category?: string;
+  maxPrice?: number;
+  exclude?: string[];
+}
+
+/** A set of items that closes the free-shipping gap together. */
+export interface Bundle { items: string[]; total: number; price: number; score: number; }
+
+export interface CartSuggestions {
+  /** Complements for the whole cart; `because` names the cart item each one completes. */
+  items: Recommendation[];
+  /** Cart value at pack prices (unknown ids count 0). */
+  cartTotal: number;
+  /** Missing amount to the free-shipping threshold (0 at or above it, or without one). */
+  gap: number;
+  /** Relevant single items whose price closes the gap with the least overshoot. */
+  closers: Recommendation[];
+  /** Pairs that close the gap when no single item does. */
+  closerSets: Bundle[];
+  /** Cart ids the pack does not know. */
+  unknown: string[];
+}
+
+export interface BundleOptions {
+  /** Build sets around this item ... */
+  anchor?: string;
+  /** ... or around this cart (default: the recorded cart). */
+  cart?: string[];
+  /** Items per set, 2..4 (default 3). */
+  size?: number;
+  /** How many sets (1..20, default 3). */
+  count?: number;
+  /** 0..0.5 (default 0). */
+  discount?: number;
 }
 "#;

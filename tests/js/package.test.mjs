@@ -224,3 +224,60 @@ test('recommend() with foldIn equals the brute-force least-squares fold-in', () 
     assert.ok(Math.abs(r.score - s[j]) < 1e-4);
   });
 });
+
+// A tiny shop where the right complement and the right free-shipping closer are known.
+function shop() {
+  const ids = ['camera', 'sd-card', 'tripod', 'kettle', 'camera-2', 'strap'];
+  const emb = new Float32Array([1, 0, 0.8, 0.3, 0.7, 0.4, 0, 1, 0.99, 0.05, 0.6, 0.5]);
+  // camera <-> sd-card and camera <-> strap bought together
+  const nb = { 0: [[1, 0.9], [5, 0.4]], 1: [[0, 0.9]], 5: [[0, 0.4]] };
+  const offsets = [0]; const index = []; const weight = [];
+  for (let i = 0; i < ids.length; i++) {
+    for (const [j, w] of nb[i] ?? []) { index.push(j); weight.push(w); }
+    offsets.push(index.length);
+  }
+  return buildPack({
+    ids, dims: 2, embeddings: emb, quantize: 'f32', currency: 'GBP',
+    prices: [300, 20, 45, 30, 280, 12], categories: ['cameras', 'storage', 'tripods', 'kitchen', 'cameras', 'straps'],
+    popularity: [5, 5, 3, 9, 2, 1],
+    neighbours: { offsets: Uint32Array.from(offsets), index: Uint32Array.from(index), weight: Float32Array.from(weight) },
+  });
+}
+
+test('completeCart, frequentlyBoughtTogether and bundles from the built package', () => {
+  const rec = Recommender.fromBytes(shop());
+  rec.addToCart('camera');
+  const s = rec.completeCart({ k: 3, freeShippingThreshold: 315 });
+  assert.equal(s.items[0].id, 'sd-card');
+  assert.deepEqual(s.items[0].because, { kind: 'bought-together', itemId: 'camera' });
+  assert.ok(!s.items.some((r) => r.id === 'camera'), 'never a cart item');
+  assert.ok(!s.items.some((r) => r.id === 'camera-2'), 'a near-identical camera is a substitute, not a complement');
+  assert.equal(s.cartTotal, 300);
+  assert.equal(s.gap, 15);
+  assert.equal(s.closers[0].id, 'sd-card', 'closes the £15 gap with the least overshoot among relevant items');
+  assert.deepEqual(s.unknown, []);
+  const done = rec.completeCart({ cart: ['camera', 'ghost'], freeShippingThreshold: 100 });
+  assert.equal(done.gap, 0);
+  assert.deepEqual(done.closers, []);
+  assert.deepEqual(done.unknown, ['ghost']);
+  const fbt = rec.frequentlyBoughtTogether('camera', { k: 2 });
+  assert.deepEqual(fbt.map((r) => r.id), ['sd-card', 'strap']);
+  assert.ok(rec.frequentlyBoughtTogether('kettle', { k: 2 }).length > 0, 'relaxed fallback is never empty');
+  const b = rec.bundles({ anchor: 'camera', size: 2, count: 2, discount: 0.1 });
+  assert.ok(b.length >= 1);
+  for (const x of b) {
+    assert.equal(new Set(x.items).size, x.items.length);
+    assert.ok(x.items.includes('camera'));
+    assert.ok(!(x.items.includes('camera') && x.items.includes('camera-2')), 'no two substitutes in a set');
+    assert.equal(x.price, Math.round(x.total * 0.9 * 100) / 100);
+  }
+  const codeOf = (f) => { try { f(); } catch (e) { return e.code; } return 'no error'; };
+  assert.equal(codeOf(() => rec.completeCart({ freeShippingThreshold: -1 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.completeCart({ freeShippingThreshold: NaN })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.bundles({ anchor: 'camera', discount: 0.6 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.bundles({ anchor: 'camera', size: 5 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.bundles({ anchor: 'camera', size: 1 })), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.frequentlyBoughtTogether('ghost')), 'UNKNOWN_ITEM');
+  const whole = rec.completeCart({ cart: ['camera', 'sd-card', 'tripod', 'kettle', 'camera-2', 'strap'] });
+  assert.deepEqual(whole.items, [], 'a cart holding the whole catalogue leaves nothing to suggest');
+});
