@@ -388,33 +388,23 @@ impl Engine {
             .index_of(id)
             .ok_or_else(|| Error::UnknownItem(id.to_owned()))?;
         let params = self.bundle_params();
-        let relaxed = BundleParams {
-            copurchase_weight: 0.0,
-            cart_affinity_weight: 1.0,
-            profile_weight: 0.0,
-            popularity_weight: 0.0,
-            ..params
-        };
-        let cs = CartScores::new(pack, relaxed, vec![i], None, self.params());
         let nb = pack.neighbours(i);
         let row_max = nb.weight.iter().copied().fold(0.0f32, f32::max);
         let floor = params.fbt_relative_floor * row_max;
-        // Value factor V_j, recovered from a flat relevance of 1.
+        let mean = score::mean_price(pack).filter(|_| params.value_exponent > 0.0);
         let value = |j: usize| {
-            let p = pack.price(j).max(0.0);
-            if params.value_exponent > 0.0 && cs.mean_price > 0.0 {
-                ((p + 0.01 * cs.mean_price) / cs.mean_price).powf(params.value_exponent)
-            } else {
-                1.0
-            }
+            mean.map_or(1.0, |m| {
+                score::value_factor(pack.price(j), m, params.value_exponent)
+            })
         };
+        let tau = params.substitute_cosine;
         let mut strict: Vec<Scored> = nb
             .index
             .iter()
             .zip(nb.weight)
             .filter(|(&j, &w)| j as usize != i && w > params.fbt_min_weight && w >= floor)
             .map(|(&j, &w)| {
-                let sub = if cs.is_substitute(j as usize) {
+                let sub = if closers::substitutes(pack, tau, i, j as usize) {
                     params.substitute_penalty
                 } else {
                     1.0
@@ -445,6 +435,14 @@ impl Engine {
             })
             .collect();
         if out.len() < k {
+            let relaxed = BundleParams {
+                copurchase_weight: 0.0,
+                cart_affinity_weight: 1.0,
+                profile_weight: 0.0,
+                popularity_weight: 0.0,
+                ..params
+            };
+            let cs = CartScores::new(pack, relaxed, vec![i], None, self.params());
             let taken: Vec<usize> = out.iter().map(|r| r.index).collect();
             let need = k - out.len();
             let pool = cs.pool(need.max(16), |j| j != i && !taken.contains(&j));

@@ -110,6 +110,21 @@ pub(crate) fn cart_profile(pack: &Pack, cart: &[usize], scorer: &Params) -> Opti
     Some(Profile::build(pack, &items, scorer))
 }
 
+/// Mean positive price of the catalogue (`None` when no item has a price).
+pub(crate) fn mean_price(pack: &Pack) -> Option<f32> {
+    let (sum, cnt) = pack
+        .prices()
+        .iter()
+        .filter(|&&x| x > 0.0)
+        .fold((0.0f64, 0usize), |(s, c), &x| (s + x as f64, c + 1));
+    (cnt > 0).then(|| (sum / cnt as f64) as f32)
+}
+
+/// The order-value factor `V = ((price + 0.01 mean) / mean)^γ`.
+pub(crate) fn value_factor(price: f32, mean: f32, gamma: f32) -> f32 {
+    ((price.max(0.0) + 0.01 * mean) / mean).powf(gamma)
+}
+
 /// Co-purchase weight of `j` in item `i`'s row (0 when absent).
 pub(crate) fn assoc(pack: &Pack, i: usize, j: usize) -> f32 {
     let nb = pack.neighbours(i);
@@ -134,8 +149,6 @@ pub(crate) struct CartScores<'a> {
     unit: Vec<f32>,
     /// `s_j` for every item.
     pub scores: Vec<f32>,
-    /// Mean positive price (1 when the pack has no prices).
-    pub mean_price: f32,
 }
 
 impl<'a> CartScores<'a> {
@@ -203,22 +216,14 @@ impl<'a> CartScores<'a> {
                     .for_each(|(r, x)| *r += f * x.max(0.0));
             }
         }
-        let prices = pack.prices();
-        let (sum, cnt) = prices
-            .iter()
-            .filter(|&&x| x > 0.0)
-            .fold((0.0f64, 0usize), |(s, c), &x| (s + x as f64, c + 1));
-        let mean_price = if cnt > 0 {
-            (sum / cnt as f64) as f32
-        } else {
-            1.0
-        };
-        if p.value_exponent > 0.0 && cnt > 0 {
-            let floor = 0.01 * mean_price;
-            let g = p.value_exponent;
-            rel.iter_mut()
-                .zip(prices)
-                .for_each(|(r, &x)| *r *= ((x.max(0.0) + floor) / mean_price).powf(g));
+        if p.value_exponent > 0.0 {
+            if let Some(m) = mean_price(pack) {
+                let g = p.value_exponent;
+                rel.iter_mut()
+                    .zip(pack.prices())
+                    .filter(|(r, _)| **r != 0.0)
+                    .for_each(|(r, &x)| *r *= value_factor(x, m, g));
+            }
         }
         CartScores {
             pack,
@@ -226,7 +231,6 @@ impl<'a> CartScores<'a> {
             cart,
             unit,
             scores: rel,
-            mean_price,
         }
     }
 

@@ -458,6 +458,26 @@ fn bundles_hold_no_substitutes_and_round_the_price() {
 }
 
 #[test]
+fn without_anchor_or_cart_bundles_start_from_distinct_popular_seeds() {
+    let mut e = engine();
+    let b = e
+        .bundles(&BundleQuery {
+            size: 2,
+            count: 4,
+            ..BundleQuery::default()
+        })
+        .unwrap();
+    assert_eq!(b.len(), 4);
+    let mut seeds: Vec<&String> = b.iter().map(|x| &x.items[0]).collect();
+    seeds.sort();
+    seeds.dedup();
+    assert_eq!(seeds.len(), 4, "{b:?}");
+    for x in &b {
+        assert_eq!(x.price, x.total, "no discount");
+    }
+}
+
+#[test]
 fn minor_units() {
     assert_eq!(minor_unit_digits("jpy"), 0);
     assert_eq!(minor_unit_digits("KWD"), 3);
