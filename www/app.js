@@ -128,7 +128,10 @@ async function boot() {
   const meta = shop.rec.meta();
   document.getElementById('data-note').textContent = `${shop.rec.itemCount.toLocaleString('en-GB')} real products from ${meta.source ? 'the UCI Online Retail dataset' : 'the pack'} (Chen, Sain & Guo 2012).`;
 
-  shop.onChange(() => render({ keep: true }));
+  shop.onChange(() => {
+    render({ keep: true });
+    if (shop.notice) { announce(shop.notice); shop.notice = null; }
+  });
   window.addEventListener('hashchange', () => onNavigate());
 
   const q = document.getElementById('q');

@@ -165,6 +165,21 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     await shot(page, 'product');
   });
 
+  await t.test('placing the order records a purchase and keeps the order value', async () => {
+    await page.click('#cart-link');
+    await page.waitForSelector('button.checkout');
+    const n = await cartCount(page);
+    await page.click('button.checkout');
+    await page.waitForSelector('.order-placed');
+    assert.equal(await cartCount(page), 0);
+    assert.match(await page.textContent('.order-placed'), new RegExp(`${n} items, £\\d+\\.\\d\\d; £\\d+\\.\\d\\d of it came from suggestions`));
+    assert.match(await page.textContent('#order-value'), /Past orders \(1\)/);
+    const bought = await page.evaluate(() => window.cartsenseDemo.shop.rec.history().filter((e) => e.type === 'purchase').length);
+    assert.equal(bought, n);
+    assert.match(await page.textContent('#announce'), /Order placed/);
+    await shot(page, 'order-placed');
+  });
+
   await t.test('shopping made no network requests after the page loaded', () => {
     assert.deepEqual(requests, []);
   });

@@ -87,6 +87,8 @@ export class Shop {
     this.prefs = readPrefs();
     this.listeners = new Set();
     this.timings = []; // ms of the recent scoring calls, for the footer and the tests
+    this.notice = null; // what the last action did, for the screen-reader live region
+    this.lastOrder = null; // the order placed in this page view, for the confirmation
     window.addEventListener('storage', (e) => {
       if (e.key === PREFS_KEY || e.key === null) this.prefs = readPrefs();
       if (e.key === HISTORY_KEY || e.key === PREFS_KEY || e.key === null) this.emit();
@@ -133,6 +135,7 @@ export class Shop {
   add(id, source = null) {
     this.rec.addToCart(id);
     if (source) this.prefs.accepted[id] = source;
+    this.notice = `Added ${this.title(id)} to your basket.`;
     this.savePrefs();
     this.emit();
   }
@@ -143,12 +146,14 @@ export class Shop {
       this.rec.addToCart(id);
       if (source && id !== anchor) this.prefs.accepted[id] = source;
     }
+    this.notice = `Added ${ids.length} items to your basket.`;
     this.savePrefs();
     this.emit();
   }
   remove(id) {
     this.rec.removeFromCart(id);
     delete this.prefs.accepted[id];
+    this.notice = `Removed ${this.title(id)} from your basket.`;
     this.savePrefs();
     this.emit();
   }
@@ -160,6 +165,7 @@ export class Shop {
     this.rec.purchase(ids);
     const order = { at: Date.now(), items: ids.length, total: v.total, fromSuggestions: v.fromSuggestions };
     this.prefs.orders.push(order);
+    this.lastOrder = order;
     this.prefs.accepted = {};
     this.savePrefs();
     this.emit();

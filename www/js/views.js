@@ -172,7 +172,13 @@ export function nudge(gap) {
 export function cartPage(shop, onCheckout) {
   const items = shop.cartItems();
   if (!items.length) {
-    return [h('h1', {}, 'Your basket'), h('p', { class: 'empty' }, 'Your basket is empty. ', h('a', { href: '#/' }, 'Find something nice.')),
+    const o = shop.lastOrder;
+    return [h('h1', {}, 'Your basket'),
+      o && h('div', { class: 'panel order-placed', role: 'status' },
+        h('h2', { class: 'h3' }, 'Thank you — order placed (demo)'),
+        h('p', {}, `${o.items} item${o.items === 1 ? '' : 's'}, ${money(o.total)}; ${money(o.fromSuggestions)} of it came from suggestions you accepted. `,
+          'The purchase is now part of your history, so your next recommendations build on it.')),
+      h('p', { class: 'empty' }, 'Your basket is empty. ', h('a', { href: '#/' }, 'Find something nice.')),
       orderValuePanel(shop)];
   }
   const cb = shop.completeBasket(6);
