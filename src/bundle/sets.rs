@@ -3,6 +3,10 @@
 
 use super::closers::substitutes;
 use super::score::{assoc_sym, CartScores};
+use super::{profile_beyond, resolve, Bundle, BundleQuery, MAX_BUNDLES};
+use crate::error::{Error, Result};
+use crate::history::check_id;
+use crate::rank::Engine;
 use crate::topk::Scored;
 
 /// Currencies without minor units (ISO 4217 exponent 0).
@@ -138,4 +142,78 @@ pub(crate) fn build_sets(
     }
     out.sort_by(|x, y| y.score.total_cmp(&x.score));
     out
+}
+
+impl Engine {
+    /// Ready-made sets that raise the expected basket value (see `sets::build_sets`): no two
+    /// substitutes in one set, no duplicates, no cart items; `price = total x (1 - discount)`
+    /// rounded to the currency's minor unit. Fewer than `count` sets when the catalogue runs
+    /// out of compatible items.
+    ///
+    /// Errors: `BadArgument` for size outside 2..=4, count outside 1..=20, discount outside
+    /// 0..=0.5 (or NaN) or a bad id; `UnknownItem` for an anchor the pack does not know.
+    pub fn bundles(&mut self, opts: &BundleQuery) -> Result<Vec<Bundle>> {
+        if !(2..=4).contains(&opts.size) {
+            return Err(Error::bad(format!(
+                "size must be between 2 and 4, not {}",
+                opts.size
+            )));
+        }
+        if opts.count == 0 || opts.count > MAX_BUNDLES {
+            return Err(Error::bad(format!(
+                "count must be between 1 and {MAX_BUNDLES}, not {}",
+                opts.count
+            )));
+        }
+        if !(0.0..=0.5).contains(&opts.discount) {
+            return Err(Error::bad(format!(
+                "discount must be between 0 and 0.5, not {}",
+                opts.discount
+            )));
+        }
+        for id in opts.anchor.iter().chain(opts.cart.iter().flatten()) {
+            check_id(id)?;
+        }
+        let pack = self.pack();
+        let anchor = match &opts.anchor {
+            Some(a) => Some(
+                pack.index_of(a)
+                    .ok_or_else(|| Error::UnknownItem(a.clone()))?,
+            ),
+            None => None,
+        };
+        let params = self.bundle_params();
+        let ids = opts.cart.clone().unwrap_or_else(|| self.cart());
+        let (mut context, _, _) = resolve(pack, &ids);
+        let in_cart = context.clone();
+        if let Some(a) = anchor {
+            context.retain(|&x| x != a);
+            context.insert(0, a);
+        }
+        let sum = self.summary();
+        let prof = profile_beyond(self, &sum, &context);
+        let cs = CartScores::new(pack, params, context, prof.as_ref(), self.params());
+        let pool = cs.pool(60.max(3 * opts.size * opts.count), |j| {
+            !cs.cart.contains(&j)
+        });
+        let currency = pack.currency();
+        let keep = 1.0 - opts.discount as f64;
+        Ok(build_sets(&cs, anchor, &pool, opts.size, opts.count)
+            .into_iter()
+            .filter(|s| {
+                s.items
+                    .iter()
+                    .all(|i| Some(*i) == anchor || !in_cart.contains(i))
+            })
+            .map(|s| {
+                let total: f64 = s.items.iter().map(|&i| pack.price(i) as f64).sum();
+                Bundle {
+                    items: s.items.iter().map(|&i| pack.id(i).to_owned()).collect(),
+                    total: round_to_minor(total, currency),
+                    price: round_to_minor(total * keep, currency),
+                    score: s.score,
+                }
+            })
+            .collect())
+    }
 }
