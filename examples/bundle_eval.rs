@@ -339,6 +339,11 @@ fn main() {
         opt("--test-pack").unwrap_or("built here (co-occurrence + random projection)")
     );
     let base = BundleParams::default();
+    if args.iter().any(|a| a == "--nudge-validation") {
+        let t = median_cart_total(&val);
+        nudge(&mut val, base, t);
+        return;
+    }
     let cooc = BundleParams {
         cart_affinity_weight: 0.0,
         profile_weight: 0.0,
@@ -541,7 +546,7 @@ fn nudge(s: &mut Split, p: BundleParams, threshold: f64) {
     }
     println!(
         "\nfree-shipping nudge, threshold {threshold:.0} GBP (median validation cart total, one unit \
-         per item at protocol prices): {below} of {} test carts below it; the closers (up to 10) \
+         per item at protocol prices): {below} of {} carts below it; the closers (up to 10) \
          held the hidden item in {held} ({:.1}%); the hidden item alone would close the gap in \
          {fits} of them, and the closers held it in {held_fit} of those ({:.1}%)",
         cases.len(),

@@ -21,7 +21,7 @@
 //!
 //! A **substitute** (the same known category as a cart item and cosine ≥ `substituteCosine` to
 //! it) has its score multiplied by `substitutePenalty`; this runs on a pool of the best
-//! `max(4k, 64)` items (200 with a free-shipping threshold), which is then re-sorted. Items
+//! `max(4k, 64)` items, which is then re-sorted; closers come from its 20 (at least 2k) best. Items
 //! without a category are never substitutes. Cart items are never suggested. Weights come from
 //! the pack metadata `"bundle"` object ([`BundleParams`]).
 //!
@@ -311,7 +311,7 @@ impl Engine {
         let hi = opts.max_price.unwrap_or(f32::INFINITY);
         let prices = pack.prices();
         let cs = CartScores::new(pack, params, cart, prof.as_ref(), self.params());
-        let size = if gap > 0.0 { 200 } else { 64 }.max(4 * opts.k);
+        let size = 64.max(4 * opts.k);
         let pool = cs.pool(size, |j| {
             allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
         });
