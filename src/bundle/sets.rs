@@ -145,10 +145,17 @@ pub(crate) fn build_sets(
 }
 
 impl Engine {
-    /// Ready-made sets that raise the expected basket value (see `sets::build_sets`): no two
-    /// substitutes in one set, no duplicates, no cart items; `price = total x (1 - discount)`
-    /// rounded to the currency's minor unit. Fewer than `count` sets when the catalogue runs
-    /// out of compatible items.
+    /// Ready-made sets that raise the expected basket value: no two substitutes in one set, no
+    /// duplicates, no cart items; `price = total x (1 - discount)` rounded to the currency's
+    /// minor unit. Fewer than `count` sets when the catalogue runs out of compatible items.
+    ///
+    /// The items are scored as [`Engine::complete_cart`] would for the anchor plus the cart
+    /// (`v_j` = that score scaled to max 1, so the order-value term is in it). Each set holds the
+    /// anchor and a seed no earlier set started with, then grows greedily by the item maximising
+    /// `v_j · 0.5^(earlier sets holding j) + coherenceWeight · mean co-purchase with the members`
+    /// (co-purchase scaled to max 1). `score = Σ v_j` over the non-anchor members plus
+    /// `coherenceWeight ×` the mean co-purchase over the set's pairs. Without anchor and cart the
+    /// seeds are the popular items.
     ///
     /// Errors: `BadArgument` for size outside 2..=4, count outside 1..=20, discount outside
     /// 0..=0.5 (or NaN) or a bad id; `UnknownItem` for an anchor the pack does not know.
