@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::memory::Memory;
 
 /// Default bound on the number of events kept.
 pub const DEFAULT_MAX_EVENTS: usize = 200;
@@ -96,6 +97,8 @@ pub struct History {
     /// Generation: changes on every clear, so a tab can tell "another tab cleared the history"
     /// (replace) from "another tab added events" (merge).
     generation: u64,
+    /// Long-term purchase record, kept across visits (see [`crate::memory`]).
+    memory: Memory,
 }
 
 impl Default for History {
@@ -104,6 +107,7 @@ impl Default for History {
             events: VecDeque::new(),
             max: DEFAULT_MAX_EVENTS,
             generation: 0,
+            memory: Memory::default(),
         }
     }
 }
@@ -143,6 +147,7 @@ impl History {
             events: VecDeque::new(),
             max,
             generation: 0,
+            memory: Memory::default(),
         })
     }
 
@@ -169,7 +174,18 @@ impl History {
     /// Forget everything and start generation `generation` (pick a fresh random one).
     pub fn clear(&mut self, generation: u64) {
         self.events.clear();
+        self.memory.clear();
         self.generation = generation;
+    }
+
+    /// The long-term purchase record.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    /// Mutable access to the long-term record (configuration, imported orders).
+    pub fn memory_mut(&mut self) -> &mut Memory {
+        &mut self.memory
     }
 
     /// Current generation.
@@ -191,10 +207,12 @@ impl History {
     pub fn merge(&mut self, other: &History) -> bool {
         if other.generation != self.generation {
             self.events = other.events.clone();
+            self.memory = other.memory.clone();
             self.generation = other.generation;
             self.enforce_bound();
             return true;
         }
+        let memory_changed = self.memory.merge(&other.memory);
         let key = |e: &Event| (e.kind, e.item.clone(), e.at.to_bits());
         let mine: std::collections::HashSet<_> = self.events.iter().map(key).collect();
         let new: Vec<Event> = other
@@ -204,7 +222,7 @@ impl History {
             .cloned()
             .collect();
         if new.is_empty() {
-            return false;
+            return memory_changed;
         }
         let mut all: Vec<Event> = self.events.drain(..).chain(new).collect();
         all.sort_by(|a, b| a.at.total_cmp(&b.at));
@@ -217,6 +235,11 @@ impl History {
     pub fn push(&mut self, kind: EventKind, item: &str, at: f64) -> Result<()> {
         check_id(item)?;
         check_at(at)?;
+        match kind {
+            EventKind::AddToCart => self.memory.record_cart_add(item, at)?,
+            EventKind::Purchase => self.memory.record_purchase(item, at)?,
+            _ => {}
+        }
         self.events.push_back(Event {
             kind,
             item: item.to_owned(),
@@ -232,7 +255,12 @@ impl History {
         for id in items {
             check_id(id)?;
         }
+        let mut seen: Vec<&str> = Vec::new();
         for id in items {
+            if !seen.contains(&id.as_str()) {
+                seen.push(id);
+                self.memory.record_purchase(id, at)?;
+            }
             self.events.push_back(Event {
                 kind: EventKind::Purchase,
                 item: id.clone(),
@@ -281,8 +309,12 @@ impl History {
             .iter()
             .map(|e| serde_json::json!([e.kind.short(), e.item, e.at]))
             .collect();
-        serde_json::json!({ "v": FORMAT_VERSION, "g": self.generation, "events": events })
-            .to_string()
+        let mut v =
+            serde_json::json!({ "v": FORMAT_VERSION, "g": self.generation, "events": events });
+        if !self.memory.is_empty() {
+            v["m"] = self.memory.to_json_value();
+        }
+        v.to_string()
     }
 
     /// Read stored JSON. Never fails: unreadable entries are dropped and counted. A value that is
@@ -292,6 +324,7 @@ impl History {
             events: VecDeque::new(),
             max: max.clamp(1, MAX_MAX_EVENTS),
             generation: 0,
+            memory: Memory::default(),
         };
         let mut report = ImportReport::default();
         let v: Value = match serde_json::from_str(s) {
@@ -318,6 +351,7 @@ impl History {
         let before = h.events.len();
         h.enforce_bound();
         report.dropped += before - h.events.len();
+        report.dropped += h.memory.read_json_value(&v["m"]);
         report.kept = h.events.len();
         (h, report)
     }
@@ -455,6 +489,36 @@ mod tests {
         assert_eq!(a.generation(), 42);
         let (back, _) = History::from_json(&a.to_json(), 10);
         assert_eq!(back.generation(), 42);
+    }
+
+    #[test]
+    fn purchases_outlive_the_session_window() {
+        let mut h = History::new(3).unwrap();
+        h.push_purchase(&["tea".into(), "tea".into(), "mug".into()], 1.0)
+            .unwrap();
+        for i in 0..10 {
+            h.push(EventKind::View, &format!("v{i}"), 2.0 + i as f64)
+                .unwrap();
+        }
+        assert!(
+            h.events().all(|e| e.kind == EventKind::View),
+            "window moved on"
+        );
+        let m = h.memory().items();
+        assert_eq!(
+            (m[0].id.as_str(), m[0].purchases),
+            ("tea", 1),
+            "one order, counted once"
+        );
+        let (back, r) = History::from_json(&h.to_json(), 3);
+        assert_eq!((r.kept, r.dropped), (3, 0));
+        assert_eq!(back.memory(), h.memory());
+        let mut cleared = back.clone();
+        cleared.clear(7);
+        assert!(
+            cleared.memory().is_empty(),
+            "clearing forgets the purchase record too"
+        );
     }
 
     #[test]

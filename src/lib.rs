@@ -34,11 +34,13 @@ pub mod bundle;
 pub mod error;
 pub mod history;
 pub mod kernels;
+pub mod memory;
 pub mod metrics;
 pub mod pack;
 pub mod params;
 pub mod profile;
 pub mod rank;
+pub mod returning;
 pub mod topk;
 
 #[cfg(target_arch = "wasm32")]

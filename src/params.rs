@@ -71,6 +71,9 @@ pub struct Params {
     pub transition_weight: f32,
     /// Profile construction.
     pub profile: ProfileMethod,
+    /// Weight of long-term memory items (bought on earlier visits) that are no longer in the
+    /// session window, times their decayed purchase strength (0 turns it off).
+    pub memory_weight: f32,
 }
 
 impl Default for Params {
@@ -81,6 +84,7 @@ impl Default for Params {
             neighbour_weight: 0.0,
             transition_weight: 0.0,
             profile: ProfileMethod::Auto,
+            memory_weight: 0.5,
         }
     }
 }
@@ -111,12 +115,13 @@ impl Params {
             ("purchase", w.purchase),
             ("neighbourWeight", self.neighbour_weight),
             ("transitionWeight", self.transition_weight),
+            ("memoryWeight", self.memory_weight),
         ] {
             if !x.is_finite() {
                 return Err(Error::bad(format!("weight {name} is {x}, not finite")));
             }
         }
-        if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 {
+        if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 || self.memory_weight < 0.0 {
             return Err(Error::bad("blend weights must be >= 0"));
         }
         Ok(())

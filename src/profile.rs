@@ -85,6 +85,22 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         .into_iter()
         .filter_map(|id| pack.index_of(id))
         .collect();
+    // Long-term memory: items bought on earlier visits (or imported orders) count as purchased,
+    // and those no longer in the session window join the profile with their decayed strength.
+    let mem = history.memory();
+    let mem_now = now.max(mem.newest());
+    for r in mem.items() {
+        let Some(i) = pack.index_of(&r.id) else {
+            continue;
+        };
+        if r.purchases > 0 && !s.purchased.contains(&i) {
+            s.purchased.push(i);
+        }
+        if params.memory_weight > 0.0 && !weights.iter().any(|(j, _)| *j == i) {
+            let w = params.memory_weight as f64 * r.strength_now(mem_now, mem.half_life_days());
+            weights.push((i, w));
+        }
+    }
     for (i, w) in weights {
         let w = w as f32;
         if w > MIN_WEIGHT {

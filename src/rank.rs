@@ -35,6 +35,8 @@ pub enum ReasonKind {
     BoughtTogether,
     /// Fits with a cart item (embedding affinity).
     PairsWith,
+    /// Bought before (on this device); the item itself.
+    BoughtBefore,
 }
 
 impl ReasonKind {
@@ -48,6 +50,7 @@ impl ReasonKind {
             ReasonKind::Similar => "similar",
             ReasonKind::BoughtTogether => "bought-together",
             ReasonKind::PairsWith => "pairs-with",
+            ReasonKind::BoughtBefore => "bought-before",
         }
     }
 }

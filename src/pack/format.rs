@@ -44,6 +44,9 @@ pub const TAG_TRANSITIONS: [u8; 4] = *b"TRAN";
 pub const TAG_GRAM: [u8; 4] = *b"GRAM";
 /// Per-item flags (u8; bit 0 = embedding inferred from text, "cold start").
 pub const TAG_ITEM_FLAGS: [u8; 4] = *b"FLAG";
+/// Per-item repurchase behaviour: f32 repeat rate (share of buyers who bought it again) and
+/// f32 typical interval between purchases in days (0 = unknown).
+pub const TAG_REPURCHASE: [u8; 4] = *b"RPUR";
 /// JSON metadata object.
 pub const TAG_META: [u8; 4] = *b"META";
 

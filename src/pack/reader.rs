@@ -123,6 +123,7 @@ pub struct Pack {
     transitions: Option<Csr>,
     gram: Option<(f32, f32, Range<usize>)>,
     flags: Option<Range<usize>>,
+    repurchase: Option<Range<usize>>,
     meta: serde_json::Value,
     id_index: IdIndex,
     /// Stand-in for an absent PRIC or POPU section.
@@ -208,6 +209,7 @@ impl Pack {
                 TAG_TRANSITIONS,
                 TAG_GRAM,
                 TAG_ITEM_FLAGS,
+                TAG_REPURCHASE,
                 TAG_META,
             ];
             if !known.contains(&e.tag) && e.flags & FLAG_CRITICAL != 0 {
@@ -342,6 +344,10 @@ impl Pack {
             }
             None => None,
         };
+        let repurchase = match find(TAG_REPURCHASE) {
+            Some(e) => Some(read_f32s(b, e.range.clone(), n * 2, "RPUR", true)?),
+            None => None,
+        };
         let meta = match find(TAG_META) {
             Some(e) => {
                 let v: serde_json::Value = serde_json::from_slice(&b[e.range.clone()])
@@ -375,6 +381,7 @@ impl Pack {
             transitions,
             gram,
             flags,
+            repurchase,
             meta,
             id_index,
             bytes,
@@ -669,6 +676,14 @@ impl Pack {
             Some(r) => self.buf()[r.start + i],
             None => 0,
         }
+    }
+
+    /// Repurchase behaviour of item `i`: (repeat rate, typical interval in days), when the pack
+    /// has it.
+    pub fn repurchase(&self, i: usize) -> Option<(f32, f32)> {
+        let r = self.repurchase.as_ref()?;
+        let v = cast::<f32>(&self.buf()[r.clone()]);
+        Some((v[2 * i], v[2 * i + 1]))
     }
 
     /// The JSON metadata object.

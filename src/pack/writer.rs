@@ -58,6 +58,7 @@ pub struct PackWriter {
     transitions: Option<SparseRows>,
     fold_in: Option<(f32, f32)>,
     flags: Option<Vec<u8>>,
+    repurchase: Option<Vec<(f32, f32)>>,
     meta: serde_json::Value,
     currency: String,
     quantize: Quantize,
@@ -78,6 +79,7 @@ impl PackWriter {
             transitions: None,
             fold_in: None,
             flags: None,
+            repurchase: None,
             meta: serde_json::json!({}),
             currency: String::new(),
             quantize: Quantize::default(),
@@ -122,6 +124,11 @@ impl PackWriter {
     /// Per-item flags (see [`ITEM_FLAG_COLD`]).
     pub fn item_flags(mut self, f: Vec<u8>) -> Self {
         self.flags = Some(f);
+        self
+    }
+    /// Per-item (repeat rate in 0..=1, typical repurchase interval in days; 0 = unknown).
+    pub fn repurchase(mut self, r: Vec<(f32, f32)>) -> Self {
+        self.repurchase = Some(r);
         self
     }
     /// JSON metadata object.
@@ -194,6 +201,15 @@ impl PackWriter {
         per_item("neighbours", self.neighbours.as_ref().map(Vec::len))?;
         per_item("transitions", self.transitions.as_ref().map(Vec::len))?;
         per_item("item flags", self.flags.as_ref().map(Vec::len))?;
+        per_item("repurchase", self.repurchase.as_ref().map(Vec::len))?;
+        for (i, &(rate, days)) in self.repurchase.iter().flatten().enumerate() {
+            if !(rate.is_finite() && (0.0..=1.0).contains(&rate) && days.is_finite() && days >= 0.0)
+            {
+                return Err(Error::bad(format!(
+                    "repurchase of item {i} is ({rate}, {days}): the rate must be in 0..=1 and the interval >= 0 days"
+                )));
+            }
+        }
         for (name, v) in [("prices", &self.prices), ("popularity", &self.popularity)] {
             if let Some(v) = v {
                 if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
@@ -323,6 +339,10 @@ impl PackWriter {
         }
         if let Some(f) = &self.flags {
             sections.push((TAG_ITEM_FLAGS, 0, f.clone()));
+        }
+        if let Some(r) = &self.repurchase {
+            let flat: Vec<f32> = r.iter().flat_map(|&(a, b)| [a, b]).collect();
+            sections.push((TAG_REPURCHASE, 0, f32s(&flat)));
         }
         let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::bad(e.to_string()))?;
         sections.push((TAG_META, 0, meta));

@@ -40,8 +40,8 @@ struct BundleOptions {
 #[serde(rename_all = "camelCase")]
 struct BundleOut<'a> {
     items: &'a [String],
-    total: f32,
-    price: f32,
+    total: f64,
+    price: f64,
     score: f32,
 }
 
@@ -79,14 +79,14 @@ impl Recommender {
             .iter()
             .map(|c| BundleOut {
                 items: &c.items,
-                total: c.total,
-                price: c.total,
+                total: args::decimal(c.total),
+                price: args::decimal(c.total),
                 score: c.score,
             })
             .collect();
         set("items", recs_to_js(&s.items)?)?;
-        set("cartTotal", (s.cart_total as f64).into())?;
-        set("gap", (s.gap as f64).into())?;
+        set("cartTotal", args::decimal(s.cart_total).into())?;
+        set("gap", args::decimal(s.gap).into())?;
         set("closers", recs_to_js(&s.closers)?)?;
         set("closerSets", to_value(&sets)?)?;
         set("unknown", to_value(&s.unknown)?)?;
@@ -140,8 +140,8 @@ impl Recommender {
             .iter()
             .map(|b| BundleOut {
                 items: &b.items,
-                total: b.total,
-                price: b.price,
+                total: args::decimal(b.total),
+                price: args::decimal(b.price),
                 score: b.score,
             })
             .collect();

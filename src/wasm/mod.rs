@@ -8,6 +8,7 @@ mod build;
 mod bundles;
 mod error;
 mod recommender;
+mod returning;
 mod storage;
 mod types;
 

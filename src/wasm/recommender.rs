@@ -131,7 +131,7 @@ struct RecOut<'a> {
     id: &'a str,
     score: f32,
     title: &'a str,
-    price: f32,
+    price: f64,
     category: &'a str,
     because: BecauseOut<'a>,
 }
@@ -144,7 +144,7 @@ pub(crate) fn recs_to_js(recs: &[Rec]) -> JsResult<JsValue> {
             id: &r.id,
             score: r.score,
             title: &r.title,
-            price: r.price,
+            price: args::decimal(r.price),
             category: &r.category,
             because: BecauseOut {
                 kind: r.because.kind.as_str(),
@@ -423,8 +423,9 @@ impl Recommender {
         })
     }
 
-    /// Personalised list from the history (popular items when it is empty). Cart and purchased
-    /// items are never returned.
+    /// Personalised list from the history (popular items when it is empty). Cart items and
+    /// items bought before (this visit or earlier ones) are never returned: the list is for
+    /// discovery; `buyAgain()` has the repeats.
     ///
     /// ```js
     /// rec.recommend({ k: 8, category: 'Kitchen', maxPrice: 20, diversity: 0.3 })
@@ -478,13 +479,13 @@ impl Recommender {
                 struct ItemOut<'a> {
                     id: &'a str,
                     title: &'a str,
-                    price: f32,
+                    price: f64,
                     category: &'a str,
                 }
                 to_value(&ItemOut {
                     id: &i.id,
                     title: &i.title,
-                    price: i.price,
+                    price: args::decimal(i.price),
                     category: &i.category,
                 })
             }

@@ -30,7 +30,8 @@ export interface ImportResult { kept: number; dropped: number; }
 export interface Item { id: string; title: string; price: number; category: string; }
 
 export type ReasonKind =
-  | 'viewed' | 'in-cart' | 'purchased' | 'popular' | 'similar' | 'bought-together' | 'pairs-with';
+  | 'viewed' | 'in-cart' | 'purchased' | 'popular' | 'similar' | 'bought-together' | 'pairs-with'
+  | 'bought-before';
 
 export interface Because { kind: ReasonKind; itemId?: string; }
 

@@ -126,7 +126,8 @@ test('the whole API as a storefront uses it', () => {
   const sim = rec.similar('sku-1', { k: 5, minPrice: 5 });
   assert.equal(sim.length, 5);
   assert.ok(sim.every((r) => r.id !== 'sku-1' && r.price >= 5 && r.because.kind === 'similar'));
-  assert.deepEqual(rec.item('sku-9'), { id: 'sku-9', title: 'Product sku-9', price: spec.prices[9], category: spec.categories[9] });
+  assert.deepEqual(rec.item('sku-9'), { id: 'sku-9', title: 'Product sku-9', price: Number(spec.prices[9].toPrecision(7)), category: spec.categories[9] });
+  assert.equal(String(rec.item('sku-9').price).length <= 6, true, 'prices print as the shop wrote them');
   assert.equal(rec.item('nope'), undefined);
 
   const saved = rec.exportHistory();
@@ -280,4 +281,33 @@ test('completeCart, frequentlyBoughtTogether and bundles from the built package'
   assert.equal(codeOf(() => rec.frequentlyBoughtTogether('ghost')), 'UNKNOWN_ITEM');
   const whole = rec.completeCart({ cart: ['camera', 'sd-card', 'tripod', 'kettle', 'camera-2', 'strap'] });
   assert.deepEqual(whole.items, [], 'a cart holding the whole catalogue leaves nothing to suggest');
+});
+
+test('returning shoppers: importOrders, buyAgain, memory in export/clear', () => {
+  const spec = catalogue(200, 8, 5);
+  const rec = Recommender.fromBytes(buildPack(spec), { maxEvents: 3 });
+  const DAY = 86_400_000;
+  assert.deepEqual(rec.importOrders([
+    { items: ['sku-1', 'sku-2'], at: 1 * DAY },
+    { items: ['sku-1', 'not-in-pack'], at: 20 * DAY },
+  ]), { kept: 4, dropped: 0 });
+  const again = rec.buyAgain({ k: 5 });
+  assert.deepEqual(again.map((r) => r.id), ['sku-1', 'sku-2']);
+  assert.deepEqual(again[0].because, { kind: 'bought-before', itemId: 'sku-1' });
+  assert.ok(!rec.recommend({ k: 20 }).some((r) => ['sku-1', 'sku-2'].includes(r.id)), 'recommend is for new items');
+  rec.addToCart('sku-1');
+  assert.ok(!rec.buyAgain().some((r) => r.id === 'sku-1'), 'never a cart item');
+  for (let i = 0; i < 10; i++) rec.view(`sku-${50 + i}`);
+  assert.equal(rec.buyAgain().length, 1, 'the purchase record outlives the session window');
+  const saved = rec.exportHistory();
+  const other = Recommender.fromBytes(buildPack(spec));
+  other.importHistory(saved);
+  assert.deepEqual(other.buyAgain().map((r) => r.id), ['sku-1', 'sku-2'].filter((id) => !other.cart().includes(id)));
+  rec.clearHistory();
+  assert.deepEqual(rec.buyAgain(), []);
+  const codeOf = (f) => { try { f(); } catch (e) { return e.code; } return 'no error'; };
+  assert.equal(codeOf(() => rec.importOrders('nope')), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.importOrders([{ items: ['a'], at: NaN }])), 'BAD_ARGUMENT');
+  assert.equal(codeOf(() => rec.importOrders([{ items: 'a', at: 1 }])), 'BAD_ARGUMENT');
+  assert.deepEqual(rec.buyAgain(), [], 'a rejected import records nothing');
 });

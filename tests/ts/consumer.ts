@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` against pkg/*.d.ts: the published types must describe the API
 // precisely (no `any` for options or results).
 import init, { Recommender, buildPack } from 'cartsense';
-import type { Recommendation, HistoryEvent, ImportResult, Item, ErrorCode, CartsenseError } from 'cartsense';
+import type { Recommendation, HistoryEvent, ImportResult, Item, ErrorCode, CartsenseError, CartSuggestions, Bundle } from 'cartsense';
 
 export async function storefront(bytes: Uint8Array): Promise<string[]> {
   await init();
@@ -18,10 +18,17 @@ export async function storefront(bytes: Uint8Array): Promise<string[]> {
   const kept: number = r.kept + r.dropped;
   const list: Recommendation[] = rec.recommend({ k: 8, category: 'Kitchen', minPrice: 1, maxPrice: 20, diversity: 0.3, exclude: cart });
   const why: string | undefined = list[0]?.because.itemId;
+  const seeded: ImportResult = rec.importOrders([{ items: ['85123A'], at: 1 }]);
+  const again: Recommendation[] = rec.buyAgain({ k: 4, category: 'Bags' });
+  const cs: CartSuggestions = rec.completeCart({ k: 4, freeShippingThreshold: 25 });
+  const gap: number = cs.gap + cs.cartTotal + seeded.kept + again.length;
+  const fbt: Recommendation[] = rec.frequentlyBoughtTogether('85123A', { k: 3 });
+  const sets: Bundle[] = rec.bundles({ anchor: '85123A', size: 3, count: 2, discount: 0.1 });
+  const price: number = sets[0]?.price ?? gap + fbt.length;
   const sim: Recommendation[] = rec.similar('85123A', { k: 4 });
   const pop: Recommendation[] = rec.popular({ k: 4, category: 'Bags' });
   const item: Item | undefined = rec.item('85123A');
-  const n: number = rec.itemCount + rec.dims + kept;
+  const n: number = rec.itemCount + rec.dims + kept + price;
   rec.clearHistory();
   rec.free();
   const made: Uint8Array = buildPack({ ids: ['a'], dims: 1, embeddings: new Float32Array([1]), quantize: 'f32', currency: 'GBP' });
