@@ -75,11 +75,22 @@ pub mod scalar {
             *o = dot_i8(r, q) as f32 * s * qs;
         }
     }
+
+    /// Bit `j` set when `s[j] >= t` (false for NaN); at most 64 scores.
+    pub fn ge_mask(s: &[f32], t: f32) -> u64 {
+        s.iter()
+            .enumerate()
+            .fold(0, |m, (j, &x)| m | (u64::from(x >= t) << j))
+    }
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[allow(unsafe_code)]
-/// wasm simd128 kernels.
+/// wasm simd128 kernels. The scans score four rows per pass (four accumulators, each query
+/// chunk loaded once for the four rows; for d = 32 (f32) and d = 32, 64 (int8) the whole query
+/// is held in locals, which the engine keeps in vector registers), then reduce the four
+/// accumulators with one transpose so that every row's lanes are summed in the scalar
+/// reference's order.
 pub mod simd {
     use core::arch::wasm32::*;
 
@@ -138,18 +149,212 @@ pub mod simd {
         s
     }
 
+    /// `[a0, a1, a2, a3]` lane sums `(l0 + l2) + (l1 + l3)` of four accumulators in one vector.
+    #[inline(always)]
+    fn hsum4_f32(a: [v128; 4]) -> v128 {
+        let t0 = f32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]),
+        );
+        let t1 = f32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]),
+        );
+        f32x4_add(
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+        )
+    }
+
+    /// Integer version of [`hsum4_f32`] (exact in any order).
+    #[inline(always)]
+    fn hsum4_i32(a: [v128; 4]) -> v128 {
+        let t0 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[0], a[1]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[0], a[1]),
+        );
+        let t1 = i32x4_add(
+            i32x4_shuffle::<0, 4, 1, 5>(a[2], a[3]),
+            i32x4_shuffle::<2, 6, 3, 7>(a[2], a[3]),
+        );
+        i32x4_add(
+            i32x4_shuffle::<0, 1, 4, 5>(t0, t1),
+            i32x4_shuffle::<2, 3, 6, 7>(t0, t1),
+        )
+    }
+
+    /// Four f32 rows at `r` (stride `d`), query chunk `c` from `qv(c)`, `d / 4` chunks.
+    ///
+    /// # Safety
+    /// `r` must point to `4 * d` readable f32, `d` a multiple of 4.
+    #[inline(always)]
+    unsafe fn rows4_f32(r: *const f32, d: usize, qv: impl Fn(usize) -> v128) -> v128 {
+        let mut a = [f32x4_splat(0.0); 4];
+        for c in 0..d / 4 {
+            let q = qv(c);
+            for (k, acc) in a.iter_mut().enumerate() {
+                // SAFETY: k * d + 4 * c + 4 <= 4 * d by the caller's contract.
+                let x = unsafe { v128_load(r.add(k * d + 4 * c) as *const v128) };
+                *acc = f32x4_add(*acc, f32x4_mul(x, q));
+            }
+        }
+        hsum4_f32(a)
+    }
+
+    /// Four int8 rows at `r` (stride `d`), i16 query chunk `c` from `qv(c)`, `d / 8` chunks.
+    ///
+    /// # Safety
+    /// `r` must point to `4 * d` readable i8, `d` a multiple of 8.
+    #[inline(always)]
+    unsafe fn rows4_i8(r: *const i8, d: usize, qv: impl Fn(usize) -> v128) -> v128 {
+        let mut a = [i32x4_splat(0); 4];
+        for c in 0..d / 8 {
+            let q = qv(c);
+            for (k, acc) in a.iter_mut().enumerate() {
+                // SAFETY: k * d + 8 * c + 8 <= 4 * d by the caller's contract.
+                let x = unsafe { i16x8_load_extend_i8x8(r.add(k * d + 8 * c)) };
+                *acc = i32x4_add(*acc, i32x4_dot_i16x8(x, q));
+            }
+        }
+        hsum4_i32(a)
+    }
+
+    /// Load a query of `4 * C` f32 / `8 * C` i16 into `C` vectors (kept in locals).
+    #[inline(always)]
+    fn load_query<T, const C: usize>(q: &[T], lanes: usize) -> [v128; C] {
+        let mut qv = [i32x4_splat(0); C];
+        for (c, v) in qv.iter_mut().enumerate() {
+            let chunk = &q[c * lanes..(c + 1) * lanes];
+            debug_assert_eq!(core::mem::size_of_val(chunk), 16);
+            // SAFETY: the slice above is exactly 16 bytes.
+            *v = unsafe { v128_load(chunk.as_ptr() as *const v128) };
+        }
+        qv
+    }
+
+    fn score_f32_rows(
+        rows: &[f32],
+        d: usize,
+        q: &[f32],
+        qv: impl Fn(usize) -> v128 + Copy,
+        out: &mut [f32],
+    ) {
+        let mut groups = rows.chunks_exact(4 * d);
+        let mut outs = out.chunks_exact_mut(4);
+        for (g, o) in (&mut groups).zip(&mut outs) {
+            // SAFETY: `g` holds 4 * d f32 and d is a multiple of 4; `o` holds 4 f32.
+            unsafe {
+                let v = rows4_f32(g.as_ptr(), d, qv);
+                v128_store(o.as_mut_ptr() as *mut v128, v);
+            }
+        }
+        for (o, r) in outs
+            .into_remainder()
+            .iter_mut()
+            .zip(groups.remainder().chunks_exact(d))
+        {
+            *o = dot_f32(r, q);
+        }
+    }
+
     /// SIMD [`super::scalar::score_f32`].
     pub fn score_f32(rows: &[f32], d: usize, q: &[f32], out: &mut [f32]) {
-        for (o, r) in out.iter_mut().zip(rows.chunks_exact(d)) {
-            *o = dot_f32(r, q);
+        let n = out.len().min(rows.len() / d.max(1));
+        let (rows, out) = (&rows[..n * d], &mut out[..n]);
+        if d == 32 && q.len() == d {
+            // Small enough to keep the whole query in registers.
+            let qv: [v128; 8] = load_query(q, 4);
+            score_f32_rows(rows, d, q, |c| qv[c], out);
+        } else if d.is_multiple_of(4) && q.len() == d {
+            let p = q.as_ptr();
+            // SAFETY: c < d / 4, so 4 * c + 4 <= d = q.len().
+            score_f32_rows(
+                rows,
+                d,
+                q,
+                |c| unsafe { v128_load(p.add(4 * c) as *const v128) },
+                out,
+            );
+        } else {
+            for (o, r) in out.iter_mut().zip(rows.chunks_exact(d)) {
+                *o = dot_f32(r, q);
+            }
+        }
+    }
+
+    fn score_i8_rows(
+        scales: &[f32],
+        rows: &[i8],
+        d: usize,
+        q: &[i16],
+        qs: f32,
+        qv: impl Fn(usize) -> v128 + Copy,
+        out: &mut [f32],
+    ) {
+        let vqs = f32x4_splat(qs);
+        let mut groups = rows.chunks_exact(4 * d);
+        let mut outs = out.chunks_exact_mut(4);
+        let mut sc = scales.chunks_exact(4);
+        for ((g, o), s) in (&mut groups).zip(&mut outs).zip(&mut sc) {
+            // SAFETY: `g` holds 4 * d i8 and d is a multiple of 8; `o` and `s` hold 4 f32 each.
+            unsafe {
+                let dots = f32x4_convert_i32x4(rows4_i8(g.as_ptr(), d, qv));
+                let s = v128_load(s.as_ptr() as *const v128);
+                v128_store(
+                    o.as_mut_ptr() as *mut v128,
+                    f32x4_mul(f32x4_mul(dots, s), vqs),
+                );
+            }
+        }
+        let first = scales.len() - sc.remainder().len();
+        for ((o, r), &s) in outs
+            .into_remainder()
+            .iter_mut()
+            .zip(groups.remainder().chunks_exact(d))
+            .zip(&scales[first..])
+        {
+            *o = dot_i8(r, q) as f32 * s * qs;
         }
     }
 
     /// SIMD [`super::scalar::score_i8`].
     pub fn score_i8(scales: &[f32], rows: &[i8], d: usize, q: &[i16], qs: f32, out: &mut [f32]) {
-        for ((o, r), &s) in out.iter_mut().zip(rows.chunks_exact(d)).zip(scales) {
-            *o = dot_i8(r, q) as f32 * s * qs;
+        let n = out.len().min(scales.len()).min(rows.len() / d.max(1));
+        let (rows, out, scales) = (&rows[..n * d], &mut out[..n], &scales[..n]);
+        if d == 32 && q.len() == d {
+            let qv: [v128; 4] = load_query(q, 8);
+            score_i8_rows(scales, rows, d, q, qs, |c| qv[c], out);
+        } else if d == 64 && q.len() == d {
+            // Eight query vectors plus four accumulators still fit the x64 vector registers.
+            let qv: [v128; 8] = load_query(q, 8);
+            score_i8_rows(scales, rows, d, q, qs, |c| qv[c], out);
+        } else if d.is_multiple_of(8) && q.len() == d {
+            let p = q.as_ptr();
+            // SAFETY: c < d / 8, so 8 * c + 8 <= d = q.len().
+            let qv = |c: usize| unsafe { v128_load(p.add(8 * c) as *const v128) };
+            score_i8_rows(scales, rows, d, q, qs, qv, out);
+        } else {
+            for ((o, r), &s) in out.iter_mut().zip(rows.chunks_exact(d)).zip(scales) {
+                *o = dot_i8(r, q) as f32 * s * qs;
+            }
         }
+    }
+
+    /// SIMD [`super::scalar::ge_mask`].
+    pub fn ge_mask(s: &[f32], t: f32) -> u64 {
+        let vt = f32x4_splat(t);
+        let mut m = 0u64;
+        let mut ch = s.chunks_exact(4);
+        for (i, c) in (&mut ch).enumerate() {
+            // SAFETY: chunks_exact(4) gives 16 readable bytes.
+            let v = unsafe { v128_load(c.as_ptr() as *const v128) };
+            m |= u64::from(i32x4_bitmask(f32x4_ge(v, vt))) << (4 * i);
+        }
+        let base = s.len() - ch.remainder().len();
+        for (j, &x) in ch.remainder().iter().enumerate() {
+            m |= u64::from(x >= t) << (base + j);
+        }
+        m
     }
 }
 
@@ -172,6 +377,47 @@ pub fn score_i8(scales: &[f32], rows: &[i8], d: usize, q: &QueryI16, out: &mut [
 /// Dot product of two f32 vectors (the fastest kernel this build has).
 pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     fast::dot_f32(a, b)
+}
+
+/// Rows per block of the fused scans: a block's scores stay in L1 between the dot products
+/// and the top-k threshold test.
+pub const BLOCK: usize = 64;
+
+/// Bit `j` set when `s[j] >= t` (false for NaN), for `s.len() <= 64`.
+pub fn ge_mask(s: &[f32], t: f32) -> u64 {
+    debug_assert!(s.len() <= 64);
+    fast::ge_mask(s, t)
+}
+
+/// Score the f32 rows block by block: `f(first_row, scores)` for every [`BLOCK`] rows, with
+/// the same scores [`score_f32`] gives. The block lives on the stack: no allocation.
+pub fn scan_f32(rows: &[f32], d: usize, q: &[f32], mut f: impl FnMut(usize, &mut [f32])) {
+    let mut buf = [0.0f32; BLOCK];
+    for (b, block) in rows.chunks(BLOCK * d.max(1)).enumerate() {
+        let n = block.len() / d.max(1);
+        fast::score_f32(block, d, q, &mut buf[..n]);
+        f(b * BLOCK, &mut buf[..n]);
+    }
+}
+
+/// Score the int8 rows block by block (see [`scan_f32`]); same scores as [`score_i8`].
+pub fn scan_i8(
+    scales: &[f32],
+    rows: &[i8],
+    d: usize,
+    q: &QueryI16,
+    mut f: impl FnMut(usize, &mut [f32]),
+) {
+    let mut buf = [0.0f32; BLOCK];
+    for (b, (block, s)) in rows
+        .chunks(BLOCK * d.max(1))
+        .zip(scales.chunks(BLOCK))
+        .enumerate()
+    {
+        let n = (block.len() / d.max(1)).min(s.len());
+        fast::score_i8(s, block, d, &q.q, q.scale, &mut buf[..n]);
+        f(b * BLOCK, &mut buf[..n]);
+    }
 }
 
 /// Whether this build scores with wasm simd128.

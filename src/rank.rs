@@ -13,7 +13,7 @@ use crate::kernels::{self, QueryI16};
 use crate::pack::{Embeddings, Pack};
 use crate::params::Params;
 use crate::profile::{summarize, ItemState, Profile, Summary};
-use crate::topk::{top_k, Scored};
+use crate::topk::{top_k, Scored, TopK};
 
 /// Largest `k` any list may ask for.
 pub const MAX_K: usize = 1000;
@@ -176,6 +176,10 @@ pub struct Engine {
     boost: Vec<f32>,
     q16: QueryI16,
     norms: Option<Vec<f32>>,
+    /// Sparse score additions (item, order, value) of the co-purchase and transition boosts,
+    /// sorted by item before the fused scan applies them block by block.
+    boosts: Vec<(u32, u32, f32)>,
+    sel: TopK,
 }
 
 impl Engine {
@@ -196,6 +200,8 @@ impl Engine {
             boost: vec![0.0; n],
             q16: QueryI16::default(),
             norms: None,
+            boosts: Vec::new(),
+            sel: TopK::default(),
         }
     }
 
@@ -368,7 +374,7 @@ impl Engine {
                 .collect());
         }
         let prof = Profile::build(&self.pack, &sum.items, &self.params);
-        self.scan(&prof.query);
+        self.boosts.clear();
         let nbr = self.add_neighbour_boost(&sum);
         let tran = self.add_transition_boost(&sum);
         let pool = if q.diversity > 0.0 {
@@ -376,7 +382,7 @@ impl Engine {
         } else {
             q.k
         };
-        let mut top = self.select(q, cat, pool);
+        let mut top = self.scan_select(&prof.query, q, cat, pool);
         if q.diversity > 0.0 {
             top = self.mmr(top, q.k, q.diversity);
         }
@@ -389,35 +395,36 @@ impl Engine {
             .collect())
     }
 
-    /// Add `β_n N_j / max N`; returns the normaliser `β_n / max N` (0 when off).
+    /// Queue `β_n N_j / max N` in `self.boosts`; returns the normaliser `β_n / max N` (0 when
+    /// off).
     fn add_neighbour_boost(&mut self, sum: &Summary) -> f32 {
         let beta = self.params.neighbour_weight;
         if beta <= 0.0 || !self.pack.has_neighbours() {
             return 0.0;
         }
-        let mut touched = Vec::new();
+        let first = self.boosts.len();
         for it in &sum.items {
             let nb = self.pack.neighbours(it.index);
             for (&j, &a) in nb.index.iter().zip(nb.weight) {
                 if self.boost[j as usize] == 0.0 {
-                    touched.push(j as usize);
+                    self.boosts.push((j, self.boosts.len() as u32, 0.0));
                 }
                 self.boost[j as usize] += it.weight * a;
             }
         }
-        let max = touched
+        let max = self.boosts[first..]
             .iter()
-            .map(|&j| self.boost[j])
+            .map(|&(j, ..)| self.boost[j as usize])
             .fold(0.0f32, f32::max);
         let f = if max > 0.0 { beta / max } else { 0.0 };
-        for j in touched {
-            self.scores[j] += f * self.boost[j];
-            self.boost[j] = 0.0;
+        for b in &mut self.boosts[first..] {
+            b.2 = f * self.boost[b.0 as usize];
+            self.boost[b.0 as usize] = 0.0;
         }
         f
     }
 
-    /// Add `β_t T_j / max T` from the newest history item; returns the normaliser.
+    /// Queue `β_t T_j / max T` from the newest history item; returns the normaliser.
     fn add_transition_boost(&mut self, sum: &Summary) -> f32 {
         let beta = self.params.transition_weight;
         let Some(last) = sum.last else { return 0.0 };
@@ -431,9 +438,61 @@ impl Engine {
         }
         let f = beta / max;
         for (&j, &w) in t.index.iter().zip(t.weight) {
-            self.scores[j as usize] += f * w;
+            self.boosts.push((j, self.boosts.len() as u32, f * w));
         }
         f
+    }
+
+    /// Top `k` of `y_j · u` plus the queued boosts under the mask and the query's filters, in
+    /// one pass: each block of [`kernels::BLOCK`] scores is computed into a stack buffer, gets
+    /// its boosts (added in the order they were queued, so every score is bit-identical to
+    /// the score-buffer path), and goes through the top-k threshold test while it is in L1.
+    fn scan_select(&mut self, u: &[f32], q: &Query, cat: Option<usize>, k: usize) -> Vec<Scored> {
+        // (item, order) keys are unique, so the unstable sort is deterministic and allocates nothing.
+        self.boosts.sort_unstable_by_key(|&(j, o, _)| (j, o));
+        let prices = self.pack.prices();
+        let (lo, hi) = (
+            q.min_price.unwrap_or(0.0),
+            q.max_price.unwrap_or(f32::INFINITY),
+        );
+        let pack = &self.pack;
+        let mask = &self.mask;
+        let tie = pack.popularity();
+        let mut eligible = |j: usize| {
+            mask[j]
+                && (cat.is_none() || pack.category_index(j) == cat)
+                && prices[j] >= lo
+                && prices[j] <= hi
+        };
+        let sel = &mut self.sel;
+        sel.reset(k);
+        let boosts = &self.boosts;
+        let mut next = 0;
+        let mut block = |first: usize, s: &mut [f32]| {
+            let end = first + s.len();
+            while let Some(&(j, _, v)) = boosts.get(next) {
+                let j = j as usize;
+                if j >= end {
+                    break;
+                }
+                if let Some(x) = s.get_mut(j.wrapping_sub(first)) {
+                    *x += v;
+                }
+                next += 1;
+            }
+            sel.offer_block(first, s, tie, &mut eligible);
+        };
+        let d = pack.dims();
+        match pack.embeddings() {
+            Embeddings::F32(m) => kernels::scan_f32(m, d, u, &mut block),
+            Embeddings::I8 { scales, rows } => {
+                kernels::quantize_query(u, &mut self.q16);
+                kernels::scan_i8(scales, rows, d, &self.q16, &mut block);
+            }
+        }
+        let mut out = Vec::with_capacity(k);
+        self.sel.drain_sorted(&mut out);
+        out
     }
 
     /// The history item that contributed most to item `j`'s score.

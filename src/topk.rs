@@ -43,7 +43,7 @@ pub fn compare(a: (f32, f32, u32), b: (f32, f32, u32)) -> Ordering {
 }
 
 /// Heap entry ordered so that the heap's max is the *worst* kept item.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Worst(f32, f32, u32);
 
 impl PartialEq for Worst {
@@ -63,6 +63,117 @@ impl Ord for Worst {
     }
 }
 
+/// Streaming bounded top-k: offer scores one at a time or a block at a time; the heap's
+/// allocation is kept between queries ([`TopK::reset`]), so a query allocates nothing here.
+#[derive(Debug, Clone, Default)]
+pub struct TopK {
+    heap: BinaryHeap<Worst>,
+    k: usize,
+}
+
+impl TopK {
+    /// An empty selector for the `k` best.
+    pub fn new(k: usize) -> TopK {
+        TopK {
+            heap: BinaryHeap::with_capacity(k + 1),
+            k,
+        }
+    }
+
+    /// Empty it and select the `k` best from now on.
+    pub fn reset(&mut self, k: usize) {
+        self.heap.clear();
+        self.heap.reserve(k + 1);
+        self.k = k;
+    }
+
+    /// A score below which (or NaN) a candidate can no longer enter; `None` while every
+    /// candidate still may (the heap is not full, or its worst score is NaN).
+    #[inline]
+    pub fn threshold(&self) -> Option<f32> {
+        if self.heap.len() < self.k {
+            return None;
+        }
+        self.heap.peek().map(|w| w.0).filter(|w| !w.is_nan())
+    }
+
+    /// Offer item `j` with score `s`; `eligible` is asked only when `s` could enter.
+    #[inline]
+    pub fn offer(
+        &mut self,
+        j: usize,
+        s: f32,
+        tie: &[f32],
+        eligible: &mut impl FnMut(usize) -> bool,
+    ) {
+        if self.k == 0 {
+            return;
+        }
+        if self.heap.len() == self.k {
+            // Cheap rejection first: strictly worse score than the current worst.
+            if let Some(w) = self.heap.peek() {
+                if !s.is_nan() && !w.0.is_nan() && s < w.0 {
+                    return;
+                }
+                if s.is_nan() && !w.0.is_nan() {
+                    return;
+                }
+            }
+        }
+        if !eligible(j) {
+            return;
+        }
+        let cand = Worst(s, tie.get(j).copied().unwrap_or(0.0), j as u32);
+        if self.heap.len() < self.k {
+            self.heap.push(cand);
+        } else if let Some(mut w) = self.heap.peek_mut() {
+            if cand < *w {
+                *w = cand;
+            }
+        }
+    }
+
+    /// Offer items `first..first + scores.len()` (at most 64). Lanes below the current
+    /// threshold are dropped with one vector compare per four scores; the rest go through
+    /// [`TopK::offer`], so the result is the same as offering every score in order.
+    #[inline]
+    pub fn offer_block(
+        &mut self,
+        first: usize,
+        scores: &[f32],
+        tie: &[f32],
+        eligible: &mut impl FnMut(usize) -> bool,
+    ) {
+        match self.threshold() {
+            Some(t) => {
+                let mut m = crate::kernels::ge_mask(scores, t);
+                while m != 0 {
+                    let i = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    self.offer(first + i, scores[i], tie, eligible);
+                }
+            }
+            None => {
+                for (i, &s) in scores.iter().enumerate() {
+                    self.offer(first + i, s, tie, eligible);
+                }
+            }
+        }
+    }
+
+    /// The selected items, best first, appended to `out`; the selector is left empty.
+    pub fn drain_sorted(&mut self, out: &mut Vec<Scored>) {
+        let v = std::mem::take(&mut self.heap).into_sorted_vec();
+        out.extend(v.iter().map(|w| Scored {
+            index: w.2,
+            score: w.0,
+        }));
+        let mut v = v;
+        v.clear();
+        self.heap = BinaryHeap::from(v);
+    }
+}
+
 /// The `k` best eligible items of `scores`, best first. `tie[j]` breaks score ties (larger
 /// first); `eligible(j)` masks items out before selection.
 pub fn top_k(
@@ -74,38 +185,13 @@ pub fn top_k(
     if k == 0 {
         return Vec::new();
     }
-    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(k + 1);
+    let mut sel = TopK::new(k);
     for (j, &s) in scores.iter().enumerate() {
-        if heap.len() == k {
-            // Cheap rejection first: strictly worse score than the current worst.
-            if let Some(w) = heap.peek() {
-                if !s.is_nan() && !w.0.is_nan() && s < w.0 {
-                    continue;
-                }
-                if s.is_nan() && !w.0.is_nan() {
-                    continue;
-                }
-            }
-        }
-        if !eligible(j) {
-            continue;
-        }
-        let cand = Worst(s, tie.get(j).copied().unwrap_or(0.0), j as u32);
-        if heap.len() < k {
-            heap.push(cand);
-        } else if let Some(mut w) = heap.peek_mut() {
-            if cand < *w {
-                *w = cand;
-            }
-        }
+        sel.offer(j, s, tie, &mut eligible);
     }
-    heap.into_sorted_vec()
-        .into_iter()
-        .map(|w| Scored {
-            index: w.2,
-            score: w.0,
-        })
-        .collect()
+    let mut out = Vec::with_capacity(k);
+    sel.drain_sorted(&mut out);
+    out
 }
 
 /// Reference implementation: full sort. Used by the differential tests.
@@ -182,6 +268,16 @@ mod tests {
             let a = top_k(&s, &tie, k, mask);
             let b = top_k_by_sort(&s, &tie, k, mask);
             prop_assert!(same(&a, &b), "{:?} vs {:?}", a, b);
+            // The block path (vector threshold test) selects the same, with a reused heap.
+            let mut sel = TopK::new(3);
+            sel.offer(0, 1.0, &tie, &mut |_| true);
+            sel.reset(k);
+            for (b, chunk) in s.chunks(1 + (seed % 64) as usize).enumerate() {
+                sel.offer_block(b * (1 + (seed % 64) as usize), chunk, &tie, &mut |j| mask(j));
+            }
+            let mut c = Vec::new();
+            sel.drain_sorted(&mut c);
+            prop_assert!(same(&c, &b), "{:?} vs {:?}", c, b);
         }
     }
 }

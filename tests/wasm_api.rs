@@ -208,27 +208,62 @@ fn simd_kernels_match_scalar() {
         seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
         (seed >> 8) as f32 / (1u32 << 24) as f32 * 2.0 - 1.0
     };
-    for d in [1usize, 3, 8, 13, 64, 100] {
-        let n = 257;
-        let rows: Vec<f32> = (0..n * d).map(|_| rnd()).collect();
-        let u: Vec<f32> = (0..d).map(|_| rnd()).collect();
-        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
-        kernels::score_f32(&rows, d, &u, &mut a);
-        scalar::score_f32(&rows, d, &u, &mut b);
-        for (x, y) in a.iter().zip(&b) {
-            assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "d={d}: {x} vs {y}");
+    // Every dims class the SIMD kernels branch on (the const-size 32/64/128 kernels, other
+    // multiples of 4 and 8, tails) and row counts that are and are not multiples of the
+    // four-row pass and of the scan block.
+    for d in [1usize, 3, 4, 8, 12, 13, 16, 32, 40, 64, 100, 128, 260, 300] {
+        for n in [1usize, 3, 4, 65, 257] {
+            let rows: Vec<f32> = (0..n * d).map(|_| rnd()).collect();
+            let u: Vec<f32> = (0..d).map(|_| rnd()).collect();
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+            kernels::score_f32(&rows, d, &u, &mut a);
+            scalar::score_f32(&rows, d, &u, &mut b);
+            // Same lane order and no fused multiply-add: bit-identical to the reference.
+            assert_eq!(bits(&a), bits(&b), "f32 d={d} n={n}");
+            let mut c = vec![f32::NAN; n];
+            kernels::scan_f32(&rows, d, &u, |first, s| {
+                c[first..first + s.len()].copy_from_slice(s)
+            });
+            assert_eq!(bits(&c), bits(&b), "scan_f32 d={d} n={n}");
+            let mut scales = vec![];
+            let mut q8 = vec![];
+            for r in rows.chunks_exact(d) {
+                let (s, q) = cartsense::pack::quantize_row(r);
+                scales.push(s);
+                q8.extend(q);
+            }
+            let mut q = QueryI16::default();
+            kernels::quantize_query(&u, &mut q);
+            kernels::score_i8(&scales, &q8, d, &q, &mut a);
+            scalar::score_i8(&scales, &q8, d, &q.q, q.scale, &mut b);
+            assert_eq!(bits(&a), bits(&b), "int8 d={d} n={n}");
+            kernels::scan_i8(&scales, &q8, d, &q, |first, s| {
+                c[first..first + s.len()].copy_from_slice(s)
+            });
+            assert_eq!(bits(&c), bits(&b), "scan_i8 d={d} n={n}");
         }
-        let mut scales = vec![];
-        let mut q8 = vec![];
-        for r in rows.chunks_exact(d) {
-            let (s, q) = cartsense::pack::quantize_row(r);
-            scales.push(s);
-            q8.extend(q);
-        }
-        let mut q = QueryI16::default();
-        kernels::quantize_query(&u, &mut q);
-        kernels::score_i8(&scales, &q8, d, &q, &mut a);
-        scalar::score_i8(&scales, &q8, d, &q.q, q.scale, &mut b);
-        assert_eq!(a, b, "d={d}");
     }
+    // The vector threshold mask, NaN and infinities included.
+    let s: Vec<f32> = (0..64)
+        .map(|i| match i % 9 {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => f32::NEG_INFINITY,
+            3 => -0.0,
+            _ => rnd(),
+        })
+        .collect();
+    for t in [0.0f32, -0.0, 0.5, -1.0, f32::NEG_INFINITY, f32::INFINITY] {
+        for len in [0usize, 1, 5, 63, 64] {
+            assert_eq!(
+                kernels::ge_mask(&s[..len], t),
+                scalar::ge_mask(&s[..len], t),
+                "t={t} len={len}"
+            );
+        }
+    }
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
 }
