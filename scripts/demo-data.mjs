@@ -4,7 +4,8 @@
 // output (seeded PRNG, fixed builtAt, stable sorts).
 //
 //   node scripts/demo-data.mjs [--data ../shared/data/online-retail-uci/by-day] [--items 3000]
-//                              [--dims 64] [--power 0.5] [--raw] [--out www/data]
+//                              [--dims 64] [--power 0.5] [--raw] [--neighbours 2]
+//                              [--profile mean|fold-in] [--nw 3] [--out www/data]
 //   node scripts/demo-data.mjs --eval [same options]   # compare scorer variants, write nothing
 //
 // Steps (see www/data/SOURCE.md):
@@ -17,9 +18,11 @@
 // 4. Embeddings: the cosine co-occurrence matrix S_ij = C_ij / sqrt(c_i c_j) over invoices,
 //    factorised by seeded subspace iteration into its top `--dims` eigenpairs; an item's
 //    vector is its row of U·Λ^power, L2-normalised (unless --raw).
+//    Co-purchase neighbours: each item's `--neighbours` strongest S_ij, blended into the score
+//    with weight `--nw` (the pack's `meta.scorer`).
 // 5. Quality on PROTOCOL.md §1 (validation and test, model rebuilt from train invoices only),
 //    stored in the pack's meta.
-// 6. buildPack (int8 rows, least-squares fold-in) from the built package in pkg/.
+// 6. buildPack (int8 rows, Gram matrix for the fold-in, neighbours) from the built package in pkg/.
 
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -37,6 +40,10 @@ const POWER = Number(args.power ?? 0.5); // item vector = row of U·Λ^POWER
 const NORM = !('raw' in args); // L2-normalise item vectors (chosen on validation, see SOURCE.md)
 // Least-squares fold-in for the shopper's query, chosen on the validation split (SOURCE.md).
 const FOLD_IN = { lambda: 10, alpha: 1 };
+// Co-purchase neighbours kept per item, and the scorer's blend weight for them (chosen on the
+// validation split, see SOURCE.md).
+const NEIGHBOURS = Number(args.neighbours ?? 2);
+const SCORER = { profile: args.profile ?? 'mean', neighbourWeight: Number(args.nw ?? 3) };
 const BUILT_AT = '2011-12-10T00:00:00Z'; // fixed: the day after the last invoice in the data
 
 const { buildPack, Recommender } = await import(join(root, 'pkg/node.js'));
@@ -287,10 +294,21 @@ function embed(basketList, index, n, dims, log = false) {
     for (let r = 0; r < n; r++) s += emb[r * dims + d];
     if (s < 0) for (let r = 0; r < n; r++) emb[r * dims + d] = -emb[r * dims + d];
   }
-  return emb;
+  // Co-purchase neighbours: each item's NEIGHBOURS strongest cosine co-occurrences.
+  const offsets = new Uint32Array(n + 1);
+  const nIndex = [];
+  const nWeight = [];
+  for (let i = 0; i < n; i++) {
+    const row = [];
+    for (let j = 0; j < n; j++) if (C[i * n + j] > 0) row.push(j);
+    row.sort((a, b) => C[i * n + b] - C[i * n + a] || a - b);
+    for (const j of row.slice(0, NEIGHBOURS)) { nIndex.push(j); nWeight.push(C[i * n + j]); }
+    offsets[i + 1] = nIndex.length;
+  }
+  return { emb, neighbours: { offsets, index: Uint32Array.from(nIndex), weight: Float32Array.from(nWeight) } };
 }
 
-const emb = embed(baskets.values(), index, n, DIMS, true);
+const { emb, neighbours } = embed(baskets.values(), index, n, DIMS, true);
 
 // ---------------------------------------------------------------------------------------------
 // Optional: offline check of the model with PROTOCOL.md §1 cases (--eval). The catalogue and the
@@ -318,11 +336,15 @@ function split(end, evalStart, evalEnd) {
     const items = [...b].filter((i) => idx.has(i));
     if (items.length >= 2) cases.push({ context: items.slice(0, -1), target: items[items.length - 1] });
   }
-  return { ids: keep, popularity: keep.map((i) => pop.get(i)), emb: embed(train, idx, keep.length, DIMS), cases };
+  return { ids: keep, popularity: keep.map((i) => pop.get(i)), ...embed(train, idx, keep.length, DIMS), cases };
 }
 
-function score(s, foldIn) {
-  const pack = buildPack({ ids: s.ids, dims: DIMS, embeddings: s.emb, popularity: s.popularity, quantize: 'int8', ...(foldIn ? { foldIn } : {}) });
+/** HR@10 and MRR@10 of a scorer setting `v` = { foldIn, scorer } on the cases of split `s`. */
+function score(s, v) {
+  const pack = buildPack({
+    ids: s.ids, dims: DIMS, embeddings: s.emb, popularity: s.popularity, quantize: 'int8',
+    neighbours: s.neighbours, foldIn: v.foldIn, meta: { scorer: v.scorer },
+  });
   const rec = Recommender.fromBytes(pack, { maxEvents: 1000 });
   let hr = 0;
   let mrr = 0;
@@ -339,10 +361,11 @@ function score(s, foldIn) {
   return { hr: hr / s.cases.length, mrr: mrr / s.cases.length, ms };
 }
 
-const VARIANTS = [
-  { name: 'mean', foldIn: null },
-  ...[1, 10].flatMap((lambda) => [1, 10].map((alpha) => ({ name: `fold-in l=${lambda} a=${alpha}`, foldIn: { lambda, alpha } }))),
-];
+const VARIANTS = ['fold-in', 'mean'].flatMap((profile) => [0, 0.3, 1, 3].map((nw) => ({
+  name: `${profile}, neighbours ${nw}`,
+  foldIn: FOLD_IN,
+  scorer: { profile, neighbourWeight: nw },
+})));
 
 if ('eval' in args) {
   const val = split('2011-10-01', '2011-10-01', '2011-11-01');
@@ -350,9 +373,9 @@ if ('eval' in args) {
   console.log(`validation: ${val.cases.length} cases, test: ${tst.cases.length} cases (${N_ITEMS} items, ${DIMS} dims)`);
   console.log('variant                 val HR@10  val MRR@10  test HR@10  test MRR@10  ms/case');
   for (const v of VARIANTS) {
-    const a = score(val, v.foldIn);
-    const b = score(tst, v.foldIn);
-    console.log(`${v.name.padEnd(22)}  ${a.hr.toFixed(3).padStart(9)}  ${a.mrr.toFixed(3).padStart(10)}  ${b.hr.toFixed(3).padStart(10)}  ${b.mrr.toFixed(3).padStart(11)}  ${b.ms.toFixed(2).padStart(7)}`);
+    const a = score(val, v);
+    const b = score(tst, v);
+    console.log(`${v.name.padEnd(22)}  ${a.hr.toFixed(4).padStart(9)}  ${a.mrr.toFixed(4).padStart(10)}  ${b.hr.toFixed(3).padStart(10)}  ${b.mrr.toFixed(3).padStart(11)}  ${b.ms.toFixed(2).padStart(7)}`);
   }
   process.exit(0);
 }
@@ -364,8 +387,8 @@ if ('eval' in args) {
 const quality = (() => {
   const val = split('2011-10-01', '2011-10-01', '2011-11-01');
   const tst = split('2011-11-01', '2011-11-01', '2011-12-31');
-  const a = score(val, FOLD_IN);
-  const b = score(tst, FOLD_IN);
+  const a = score(val, { foldIn: FOLD_IN, scorer: SCORER });
+  const b = score(tst, { foldIn: FOLD_IN, scorer: SCORER });
   const r3 = (x) => Math.round(x * 1000) / 1000;
   const q = {
     protocol: `PROTOCOL.md §1 basket completion, catalogue restricted to the ${N_ITEMS} most popular train items`,
@@ -389,13 +412,15 @@ const pack = buildPack({
   quantize: 'int8',
   currency: 'GBP',
   foldIn: FOLD_IN,
+  neighbours,
   meta: {
+    scorer: SCORER,
     name: 'cartsense demo shop (UCI Online Retail)',
     source: 'UCI Machine Learning Repository, "Online Retail" (id 352), 2010-12-01..2011-12-09, via databricks/Spark-The-Definitive-Guide data/retail-data/by-day',
     citation: CITATION,
     builtAt: BUILT_AT,
     builtBy: 'scripts/demo-data.mjs',
-    model: `top-${DIMS} eigenvectors of the cosine co-occurrence matrix (${baskets.size} invoices, ${n} items), rows U·Λ^${POWER}${NORM ? ' L2-normalised' : ''}; least-squares fold-in lambda ${FOLD_IN.lambda}, alpha ${FOLD_IN.alpha}`,
+    model: `top-${DIMS} eigenvectors of the cosine co-occurrence matrix (${baskets.size} invoices, ${n} items), rows U·Λ^${POWER}${NORM ? ' L2-normalised' : ''}; Gram matrix for the fold-in (lambda ${FOLD_IN.lambda}, alpha ${FOLD_IN.alpha}), profile ${SCORER.profile}; ${NEIGHBOURS} co-purchase neighbours per item (cosine), blend weight ${SCORER.neighbourWeight}`,
     quality,
   },
 });

@@ -271,16 +271,25 @@ export class Shop {
   }
 
   /**
-   * Cart completion and the free-delivery nudge:
-   * `{ items: Recommendation[], cartTotal, gap, closers: Recommendation[] }`.
+   * Cart completion and the free-delivery nudge: `{ items: Recommendation[], cartTotal, gap,
+   * closers: Recommendation[], closerSets: { items: Item[], total }[] }` (sets: pairs that close
+   * the gap together when no single item does; only from the package's `completeCart`).
    */
   completeBasket(k = 6) {
     const cart = this.cartIds();
-    if (!cart.length) return { items: [], cartTotal: 0, gap: FREE_DELIVERY, closers: [] };
+    if (!cart.length) return { items: [], cartTotal: 0, gap: FREE_DELIVERY, closers: [], closerSets: [] };
     if (this.api.completeCart) {
       try {
         const r = this.timed(() => this.api.completeCart({ k, freeShippingThreshold: FREE_DELIVERY }));
-        return { items: r.items ?? [], cartTotal: r.cartTotal, gap: r.gap, closers: (r.closers ?? []).slice(0, 4) };
+        // `closerSets` are the ways to close the gap: single items, or pairs when no single
+        // item does (`closers` lists their items, so a pair's halves are not closers alone).
+        const recs = new Map((r.closers ?? []).map((x) => [x.id, x]));
+        const sets = r.closerSets ?? [];
+        const closers = sets.filter((b) => b.items.length === 1)
+          .map((b) => recs.get(b.items[0]) ?? this.item(b.items[0])).filter(Boolean).slice(0, 4);
+        const pairs = sets.filter((b) => b.items.length > 1).slice(0, 2)
+          .map((b) => ({ items: b.items.map((x) => this.item(x)).filter(Boolean), total: b.total }));
+        return { items: r.items ?? [], cartTotal: r.cartTotal, gap: r.gap, closers, closerSets: pairs };
       } catch { /* fall through to the emulation */ }
     }
     const cartTotal = this.cartValue().total;
@@ -312,7 +321,7 @@ export class Shop {
       }
       closers.sort((a, b) => a.price - b.price); // the closest fit first
     }
-    return { items, cartTotal, gap, closers };
+    return { items, cartTotal, gap, closers, closerSets: [] };
   }
 
   /** Title search: every word must appear; best sellers first. */
