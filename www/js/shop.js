@@ -216,7 +216,7 @@ export class Shop {
       const list = this.timed(() => this.rec.popular({ k }));
       return { list, personalised: false };
     }
-    const pool = this.timed(() => this.rec.recommend({ k: Math.max(60, 8 * k), excludeViewed: true, diversity: 0.2 }));
+    const pool = this.timed(() => this.rec.recommend({ k: Math.max(60, 8 * k), excludeViewed: true }));
     const list = roundRobin(pool, (r) => r.because?.itemId ?? '', k);
     return { list, personalised: list.some((r) => r.because?.kind !== 'popular') };
   }
@@ -280,7 +280,7 @@ export class Shop {
     if (!cart.length) return { items: [], cartTotal: 0, gap: FREE_DELIVERY, closers: [], closerSets: [] };
     if (this.api.completeCart) {
       try {
-        const r = this.timed(() => this.api.completeCart({ k, freeShippingThreshold: FREE_DELIVERY }));
+        const r = this.timed(() => this.api.completeCart({ k: 3 * k, freeShippingThreshold: FREE_DELIVERY }));
         // `closerSets` are the ways to close the gap: single items, or pairs when no single
         // item does (`closers` lists their items, so a pair's halves are not closers alone).
         const recs = new Map((r.closers ?? []).map((x) => [x.id, x]));
@@ -289,25 +289,13 @@ export class Shop {
           .map((b) => recs.get(b.items[0]) ?? this.item(b.items[0])).filter(Boolean).slice(0, 4);
         const pairs = sets.filter((b) => b.items.length > 1).slice(0, 2)
           .map((b) => ({ items: b.items.map((x) => this.item(x)).filter(Boolean), total: b.total }));
-        return { items: r.items ?? [], cartTotal: r.cartTotal, gap: r.gap, closers, closerSets: pairs };
+        return { items: this.varied(r.items ?? [], cart, k), cartTotal: r.cartTotal, gap: r.gap, closers, closerSets: pairs };
       } catch { /* fall through to the emulation */ }
     }
     const cartTotal = this.cartValue().total;
     const gap = round2(Math.max(0, FREE_DELIVERY - cartTotal));
     const pool = this.timed(() => this.rec.recommend({ k: 200 }));
-    // Complements over substitutes: at most one more item from a collection already in the
-    // cart, at most two from any other collection, then fill up in relevance order.
-    const cartCats = new Set(cart.map((id) => this.item(id)?.category));
-    const perCat = new Map();
-    const items = [];
-    for (const r of pool) {
-      const n = perCat.get(r.category) ?? 0;
-      if (n >= (cartCats.has(r.category) ? 1 : 2)) continue;
-      perCat.set(r.category, n + 1);
-      items.push(r);
-      if (items.length === k) break;
-    }
-    for (const r of pool) if (items.length < k && !items.includes(r)) items.push(r);
+    const items = this.varied(pool, cart, k);
     let closers = [];
     if (gap > 0) {
       // Relevant items that close the gap without overshooting much; then the nearest fits.
@@ -322,6 +310,26 @@ export class Shop {
       closers.sort((a, b) => a.price - b.price); // the closest fit first
     }
     return { items, cartTotal, gap, closers, closerSets: [] };
+  }
+
+  /**
+   * `k` of `list` (best first) for "complete your basket": at most one more item from a
+   * collection already in the cart and two from any other, then filled up in order. Shoppers
+   * see a varied shelf rather than six designs of the bag they just added.
+   */
+  varied(list, cart, k) {
+    const cartCats = new Set(cart.map((id) => this.item(id)?.category));
+    const perCat = new Map();
+    const out = [];
+    for (const r of list) {
+      const n = perCat.get(r.category) ?? 0;
+      if (n >= (cartCats.has(r.category) ? 1 : 2)) continue;
+      perCat.set(r.category, n + 1);
+      out.push(r);
+      if (out.length === k) return out;
+    }
+    for (const r of list) if (out.length < k && !out.includes(r)) out.push(r);
+    return out;
   }
 
   /** Title search: every word must appear; best sellers first. */
