@@ -74,17 +74,25 @@ function pageFor(r) {
 function render({ keep = false } = {}) {
   const r = route();
   const active = document.activeElement;
-  const focusKey = keep && main.contains(active) ? active.dataset.focus : null;
+  const hadFocus = keep && active !== main && main.contains(active);
+  const focusKey = hadFocus ? active.dataset.focus : null;
   const focusShelf = keep && main.contains(active) ? active.closest('section')?.id : null;
   const { title, nodes } = pageFor(r);
   mount(main, nodes);
   document.title = `${title} · Hearth & Parcel (cartsense demo)`;
   renderHeader();
-  for (const a of document.querySelectorAll('.nav a')) a.toggleAttribute('aria-current', a.getAttribute('href') === location.hash || (a.getAttribute('href') === '#/' && r.name === ''));
-  if (focusKey) {
-    const again = main.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
-    const fallback = focusShelf && main.querySelector(`#${CSS.escape(focusShelf)} h2`);
-    (again ?? fallback)?.focus();
+  for (const a of document.querySelectorAll('.nav a')) {
+    const here = a.getAttribute('href') === location.hash || (a.getAttribute('href') === '#/' && r.name === '');
+    if (here) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (hadFocus) {
+    // The same control if it is still there, else its list's heading, else the page heading.
+    const again = focusKey && main.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
+    const shelf = focusShelf && main.querySelector(`#${CSS.escape(focusShelf)} h2`);
+    const h1 = main.querySelector('h1');
+    h1?.setAttribute('tabindex', '-1');
+    (again || shelf || h1)?.focus({ preventScroll: !again });
   } else if (!keep) {
     window.scrollTo(0, 0);
   }

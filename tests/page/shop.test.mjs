@@ -362,8 +362,13 @@ test('small screen: no horizontal scrolling', async () => {
   for (const route of ['', '#/p/85123A', '#/cart', '#/privacy']) {
     await page.goto(url + route);
     await ready(page);
+    if (route === '#/p/85123A') {
+      await page.click('#fbt button.add-all');
+      await page.waitForFunction(() => document.getElementById('cart-count').textContent !== '0');
+    }
     const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(over <= 0, `${route || 'home'} overflows by ${over}px`);
+    if (route === '#/cart') await shot(page, 'cart-mobile');
   }
   await page.goto(url);
   await ready(page);
