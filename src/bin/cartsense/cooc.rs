@@ -14,15 +14,24 @@ pub enum Measure {
     Cosine,
     /// C_ij N / (c_i c_j).
     Lift,
+    /// Cosine of counts where each group weighs 1/sqrt(its size), so that a few huge (e.g.
+    /// wholesale) baskets do not dominate the pairs.
+    SizeCosine,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 3] = [Measure::Count, Measure::Cosine, Measure::Lift];
+    pub const ALL: [Measure; 4] = [
+        Measure::Count,
+        Measure::Cosine,
+        Measure::Lift,
+        Measure::SizeCosine,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Measure::Count => "count",
             Measure::Cosine => "cosine",
             Measure::Lift => "lift",
+            Measure::SizeCosine => "size-cosine",
         }
     }
 }
@@ -32,6 +41,10 @@ impl Measure {
 pub struct Cooc {
     /// Row i: (j, C_ij) sorted by j.
     pub rows: Vec<Vec<(u32, u32)>>,
+    /// Size-weighted co-occurrence, parallel to `rows`.
+    pub wrows: Vec<Vec<f32>>,
+    /// Size-weighted group count of each item.
+    pub wcount: Vec<f64>,
     /// c_i = number of groups containing i.
     pub count: Vec<u32>,
     /// N = number of groups.
@@ -40,8 +53,9 @@ pub struct Cooc {
 
 impl Cooc {
     pub fn new<'a>(n: usize, groups: impl Iterator<Item = &'a [u32]>) -> Cooc {
-        let mut maps: Vec<HashMap<u32, u32>> = vec![HashMap::new(); n];
+        let mut maps: Vec<HashMap<u32, (u32, f64)>> = vec![HashMap::new(); n];
         let mut count = vec![0u32; n];
+        let mut wcount = vec![0.0f64; n];
         let mut ng = 0usize;
         let mut set: Vec<u32> = Vec::new();
         for g in groups {
@@ -50,40 +64,52 @@ impl Cooc {
             set.extend_from_slice(g);
             set.sort_unstable();
             set.dedup();
+            let w = 1.0 / (set.len() as f64).sqrt();
             for &i in &set {
                 count[i as usize] += 1;
+                wcount[i as usize] += w;
             }
             for (a, &i) in set.iter().enumerate() {
                 for &j in &set[a + 1..] {
-                    *maps[i as usize].entry(j).or_insert(0) += 1;
-                    *maps[j as usize].entry(i).or_insert(0) += 1;
+                    for (x, y) in [(i, j), (j, i)] {
+                        let e = maps[x as usize].entry(y).or_insert((0, 0.0));
+                        e.0 += 1;
+                        e.1 += w;
+                    }
                 }
             }
         }
-        let rows = maps
-            .into_iter()
-            .map(|m| {
-                let mut r: Vec<(u32, u32)> = m.into_iter().collect();
-                r.sort_unstable();
-                r
-            })
-            .collect();
+        let mut rows = Vec::with_capacity(n);
+        let mut wrows = Vec::with_capacity(n);
+        for m in maps {
+            let mut r: Vec<(u32, (u32, f64))> = m.into_iter().collect();
+            r.sort_unstable_by_key(|x| x.0);
+            rows.push(r.iter().map(|&(j, (c, _))| (j, c)).collect());
+            wrows.push(r.iter().map(|&(_, (_, w))| w as f32).collect());
+        }
         Cooc {
             rows,
+            wrows,
+            wcount,
             count,
             groups: ng,
         }
     }
 
-    /// Association of i and j with C_ij = `c`.
+    /// Association of i and the `k`-th entry of its row.
     #[inline]
-    pub fn assoc(&self, m: Measure, i: u32, j: u32, c: u32) -> f32 {
+    pub fn assoc(&self, m: Measure, i: u32, k: usize) -> f32 {
+        let (j, c) = self.rows[i as usize][k];
         let (ci, cj) = (self.count[i as usize] as f64, self.count[j as usize] as f64);
         let c = c as f64;
         (match m {
             Measure::Count => c,
             Measure::Cosine => c / (ci * cj).sqrt(),
             Measure::Lift => c * self.groups as f64 / (ci * cj),
+            Measure::SizeCosine => {
+                let w = self.wrows[i as usize][k] as f64;
+                w / (self.wcount[i as usize] * self.wcount[j as usize]).sqrt()
+            }
         }) as f32
     }
 
@@ -95,8 +121,8 @@ impl Cooc {
                 continue;
             }
             seen.push(i);
-            for &(j, c) in &self.rows[i as usize] {
-                out[j as usize] += self.assoc(m, i, j, c);
+            for (k, &(j, _)) in self.rows[i as usize].iter().enumerate() {
+                out[j as usize] += self.assoc(m, i, k);
             }
         }
     }
@@ -109,7 +135,8 @@ impl Cooc {
             .map(|(i, r)| {
                 let mut v: Vec<(u32, f32)> = r
                     .iter()
-                    .map(|&(j, c)| (j, self.assoc(m, i as u32, j, c)))
+                    .enumerate()
+                    .map(|(k, &(j, _))| (j, self.assoc(m, i as u32, k)))
                     .collect();
                 v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 v.truncate(m_top);

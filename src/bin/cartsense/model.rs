@@ -41,6 +41,7 @@ pub struct Opts {
     pub cold_below: u32,
 }
 
+/// ALS ridge (as `implicit`'s default; validation on Online Retail was flat from 0.01 to 5).
 pub const ALS_LAMBDA: f32 = 0.01;
 
 /// Event weights with the dominant event of the data at 1, so the fold-in confidence matches

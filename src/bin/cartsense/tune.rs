@@ -117,7 +117,8 @@ pub fn tune(
         transition_weight: 0.0,
         ..base
     };
-    let mut best: Option<(Method, Vec<u8>, Tally)> = None;
+    let mut best: Option<(Method, usize, Tally)> = None;
+    let mut all_parts: Vec<Parts> = Vec::new();
     for method in [
         Method::Als { alpha: 1.0 },
         Method::Als { alpha: 10.0 },
@@ -132,7 +133,10 @@ pub fn tune(
         let parts = model::parts(sub, method, &quick, &|| {});
         let pack = trial_pack(sub, &parts, measure, o)?;
         for profile in [ProfileMethod::Auto, ProfileMethod::Mean] {
-            let p = Params { profile, ..emb_only };
+            let p = Params {
+                profile,
+                ..emb_only
+            };
             let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
             let t = tally(&lists, valid, &sub.prices, k);
             log(&format!(
@@ -140,46 +144,56 @@ pub fn tune(
                 t.hit_rate(),
                 t.mrr()
             ));
-            tried.push(json!({"what": method, "profile": profile, "hr": t.hit_rate(), "mrr": t.mrr()}));
+            tried.push(
+                json!({"what": method, "profile": profile, "hr": t.hit_rate(), "mrr": t.mrr()}),
+            );
             if best.as_ref().is_none_or(|b| better(&t, &b.2)) {
-                best = Some((method, pack.clone(), t));
+                best = Some((method, all_parts.len(), t));
             }
         }
+        all_parts.push(parts);
     }
-    let Some((method, pack, emb_t)) = best else {
+    let Some((method, best_ix, emb_t)) = best else {
         return Ok((default_choice(kind), json!({})));
     };
-    let nws = [0.0f32, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0];
+    let nws = [0.0f32, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0];
     let tws: &[f32] = match kind {
         Kind::Sessions => &[0.0, 0.25, 0.5, 1.0, 2.0, 4.0],
         Kind::Baskets => &[0.0],
     };
     let hls: &[f64] = match kind {
-        Kind::Sessions => &[0.05, 0.5, 24.0],
+        Kind::Sessions => &[0.01, 0.03, 0.1, 0.3, 1.0, 24.0],
         Kind::Baskets => &[24.0],
     };
-    let mut best_p = (emb_only, emb_t);
-    for profile in [ProfileMethod::Auto, ProfileMethod::Mean] {
-        for &hl in hls {
-            for &nw in &nws {
-                for &tw in tws {
-                    let p = Params {
-                        half_life_hours: hl,
-                        neighbour_weight: nw,
-                        transition_weight: tw,
-                        profile,
-                        ..base
-                    };
-                    let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
-                    let t = tally(&lists, valid, &sub.prices, k);
-                    if better(&t, &best_p.1) {
-                        best_p = (p, t);
+    let parts = &all_parts[best_ix];
+    let mut best_p = (emb_only, emb_t, measure);
+    for (mi, m) in [measure].into_iter().enumerate() {
+        let pack = trial_pack(sub, parts, m, o)?;
+        for profile in [ProfileMethod::Auto, ProfileMethod::Mean] {
+            for &hl in hls {
+                for &nw in &nws {
+                    if nw == 0.0 && mi > 0 {
+                        continue;
+                    }
+                    for &tw in tws {
+                        let p = Params {
+                            half_life_hours: hl,
+                            neighbour_weight: nw,
+                            transition_weight: tw,
+                            profile,
+                            ..base
+                        };
+                        let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
+                        let t = tally(&lists, valid, &sub.prices, k);
+                        if better(&t, &best_p.1) {
+                            best_p = (p, t, if nw > 0.0 { m } else { measure });
+                        }
                     }
                 }
             }
         }
     }
-    let (params, t) = best_p;
+    let (params, t, measure) = best_p;
     log(&format!(
         "  chosen: {method:?}, cooc-{}, neighbourWeight {}, transitionWeight {}, halfLife {}h, \
          profile {:?}: HR@{k} {:.4} MRR@{k} {:.4}",

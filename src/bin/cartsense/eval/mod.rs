@@ -82,13 +82,15 @@ pub struct EvalArgs {
     /// Skip the slower baselines (sknn without sampling).
     #[arg(long)]
     pub fast: bool,
+    /// Baselines (and external files) only: do not build and score our pack.
+    #[arg(long)]
+    pub skip_ours: bool,
 }
 
 /// One dataset's protocol material.
 pub struct Split {
     pub name: &'static str,
     pub kind: Kind,
-    pub full: Dataset,
     pub train: Dataset,
     pub test: Vec<Case>,
     pub subtrain: Dataset,
@@ -129,7 +131,6 @@ pub fn online_retail(path: &PathBuf) -> Result<Split> {
     Ok(Split {
         name: "online-retail",
         kind: Kind::Baskets,
-        full,
         train,
         test,
         subtrain,
@@ -194,7 +195,6 @@ pub fn diginetica(path: &PathBuf) -> Result<Split> {
     Ok(Split {
         name: "diginetica",
         kind: Kind::Sessions,
-        full,
         train,
         test,
         subtrain,
@@ -252,6 +252,112 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
     let k = s.k;
     let mut rows = Vec::new();
     // Ours: the same build as `cartsense build`, tuned on the protocol's validation split.
+    let ours = if a.skip_ours {
+        None
+    } else {
+        Some(ours(a, s, &mut rows)?)
+    };
+    // Baselines.
+    let pop = baselines::popularity(&s.train);
+    rows.push(row(
+        "popularity",
+        "baseline",
+        &baselines::pop_lists(&pop, &s.test, s.kind, k),
+        s,
+    ));
+    let groups = crate::model::groups_of(&s.train);
+    let cooc = crate::cooc::Cooc::new(s.train.n_items(), groups.iter().map(|g| g.as_slice()));
+    let cooc_valid = {
+        let sg = crate::model::groups_of(&s.subtrain);
+        crate::cooc::Cooc::new(s.subtrain.n_items(), sg.iter().map(|g| g.as_slice()))
+    };
+    let mut best_m = None;
+    for m in crate::cooc::Measure::ALL {
+        let tv = tune::tally(
+            &tune::cooc_lists(&cooc_valid, m, &s.valid, s.kind, k),
+            &s.valid,
+            &s.subtrain.prices,
+            k,
+        );
+        if best_m
+            .as_ref()
+            .is_none_or(|(_, b): &(_, cartsense::metrics::Tally)| {
+                (tv.hit_rate(), tv.mrr()) > (b.hit_rate(), b.mrr())
+            })
+        {
+            best_m = Some((m, tv));
+        }
+        let l = tune::cooc_lists(&cooc, m, &s.test, s.kind, k);
+        let note = if m == crate::cooc::Measure::SizeCosine {
+            "ours (item-item measure), not a PROTOCOL.md baseline"
+        } else {
+            "baseline"
+        };
+        rows.push(row(&format!("cooc-{}", m.name()), note, &l, s));
+    }
+    if s.kind == Kind::Sessions {
+        rows.push(row(
+            "markov1-last-item",
+            "baseline",
+            &baselines::markov_lists(&s.train, &pop, &s.test, k),
+            s,
+        ));
+    }
+    let sk = baselines::Sknn::new(&s.train, s.recency.clone());
+    rows.push(row(
+        "sknn-k100-s500",
+        "baseline",
+        &sk.lists(&pop, &s.test, s.kind, k, 100, Some(500), false),
+        s,
+    ));
+    if s.kind == Kind::Sessions {
+        rows.push(row(
+            "vsknn-k100-s500",
+            "baseline",
+            &sk.lists(&pop, &s.test, s.kind, k, 100, Some(500), true),
+            s,
+        ));
+    }
+    if !a.fast {
+        rows.push(row(
+            "sknn-k100-all",
+            "baseline",
+            &sk.lists(&pop, &s.test, s.kind, k, 100, None, false),
+            s,
+        ));
+    }
+    let mut externals = Vec::new();
+    for f in &a.external {
+        let (r, counts) = external::score(f, s)?;
+        rows.push(r);
+        externals.push(counts);
+    }
+    Ok(json!({
+        "dataset": s.name,
+        "kind": s.kind,
+        "k": k,
+        "trainItems": s.train.n_items(),
+        "trainGroups": s.train.groups.len(),
+        "testManifest": test_m,
+        "validationManifest": valid_m,
+        "buildSeconds": ours.as_ref().map(|o| o.0),
+        "packBytes": ours.as_ref().map(|o| o.1),
+        "latencyMs": ours.as_ref().map(|o| o.2),
+        "chosen": ours.as_ref().map(|o| o.3.clone()),
+        "chosenCooc": best_m.map(|m| m.0),
+        "rows": rows,
+        "external": externals,
+    }))
+}
+
+/// Build our pack as `cartsense build` does (tuned on the protocol's validation split) and
+/// score it through the Engine; returns (build seconds, pack bytes, ms per call, choice).
+fn ours(
+    a: &EvalArgs,
+    s: &Split,
+    rows: &mut Vec<Value>,
+) -> Result<(f64, usize, f64, crate::model::Choice)> {
+    let k = s.k;
     let o = Opts {
         dims: a.dims,
         seed: a.seed,
@@ -303,92 +409,7 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
         let l = engine_run::run(&pack, &s.test, s.kind, k, Some(p))?;
         rows.push(row(name, "ours, not used for selection", &l, s));
     }
-    // Baselines.
-    let pop = baselines::popularity(&s.train);
-    rows.push(row(
-        "popularity",
-        "baseline",
-        &baselines::pop_lists(&pop, &s.test, s.kind, k),
-        s,
-    ));
-    let groups = crate::model::groups_of(&s.train);
-    let cooc = crate::cooc::Cooc::new(s.train.n_items(), groups.iter().map(|g| g.as_slice()));
-    let cooc_valid = {
-        let sg = crate::model::groups_of(&s.subtrain);
-        crate::cooc::Cooc::new(s.subtrain.n_items(), sg.iter().map(|g| g.as_slice()))
-    };
-    let mut best_m = None;
-    for m in crate::cooc::Measure::ALL {
-        let tv = tune::tally(
-            &tune::cooc_lists(&cooc_valid, m, &s.valid, s.kind, k),
-            &s.valid,
-            &s.subtrain.prices,
-            k,
-        );
-        if best_m
-            .as_ref()
-            .is_none_or(|(_, b): &(_, cartsense::metrics::Tally)| {
-                (tv.hit_rate(), tv.mrr()) > (b.hit_rate(), b.mrr())
-            })
-        {
-            best_m = Some((m, tv));
-        }
-        let l = tune::cooc_lists(&cooc, m, &s.test, s.kind, k);
-        rows.push(row(&format!("cooc-{}", m.name()), "baseline", &l, s));
-    }
-    if s.kind == Kind::Sessions {
-        rows.push(row(
-            "markov1-last-item",
-            "baseline",
-            &baselines::markov_lists(&s.train, &pop, &s.test, k),
-            s,
-        ));
-    }
-    let sk = baselines::Sknn::new(&s.train, s.recency.clone());
-    rows.push(row(
-        "sknn-k100-s500",
-        "baseline",
-        &sk.lists(&pop, &s.test, s.kind, k, 100, Some(500), false),
-        s,
-    ));
-    if s.kind == Kind::Sessions {
-        rows.push(row(
-            "vsknn-k100-s500",
-            "baseline",
-            &sk.lists(&pop, &s.test, s.kind, k, 100, Some(500), true),
-            s,
-        ));
-    }
-    if !a.fast {
-        rows.push(row(
-            "sknn-k100-all",
-            "baseline",
-            &sk.lists(&pop, &s.test, s.kind, k, 100, None, false),
-            s,
-        ));
-    }
-    let mut externals = Vec::new();
-    for f in &a.external {
-        let (r, counts) = external::score(f, s)?;
-        rows.push(r);
-        externals.push(counts);
-    }
-    Ok(json!({
-        "dataset": s.name,
-        "kind": s.kind,
-        "k": k,
-        "trainItems": s.train.n_items(),
-        "trainGroups": s.train.groups.len(),
-        "testManifest": test_m,
-        "validationManifest": valid_m,
-        "buildSeconds": build_secs,
-        "packBytes": pack.len(),
-        "latencyMs": latency_ms,
-        "chosen": choice,
-        "chosenCooc": best_m.map(|m| m.0),
-        "rows": rows,
-        "external": externals,
-    }))
+    Ok((build_secs, pack.len(), latency_ms, choice))
 }
 
 pub fn run(a: &EvalArgs) -> Result<()> {

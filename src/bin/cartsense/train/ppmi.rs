@@ -68,5 +68,12 @@ pub fn train(c: &Cooc, dims: usize, seed: u64) -> Vec<f32> {
             out[i * dims + t] = (qv[(i, e)] * s) as f32;
         }
     }
+    // Unit rows: PMI inflates rare items' norms, which would otherwise dominate dot products.
+    for row in out.chunks_exact_mut(dims) {
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            row.iter_mut().for_each(|x| *x /= norm);
+        }
+    }
     out
 }

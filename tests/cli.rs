@@ -1,0 +1,287 @@
+//! Integration tests of the `cartsense` binary on small slices of the shared data
+//! (tests/fixtures): happy paths, byte-identical determinism and bad input.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(p)
+}
+
+fn cli() -> Command {
+    let mut c = Command::cargo_bin("cartsense").expect("the cartsense binary is built");
+    c.env("RAYON_NUM_THREADS", "2");
+    c
+}
+
+/// A small, fast build of the Online Retail slice.
+fn build_or(out: &Path, extra: &[&str]) {
+    cli()
+        .args([
+            "build",
+            "--quiet",
+            "--dims",
+            "16",
+            "--iterations",
+            "4",
+            "--orders",
+        ])
+        .arg(fixture("or-mini"))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn write(dir: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).expect("temp file");
+    p
+}
+
+#[test]
+fn build_inspect_recommend_happy_path() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("m.cspk");
+    build_or(&pack, &[]);
+    let bytes = std::fs::read(&pack).expect("pack written");
+    let p = cartsense::pack::Pack::from_bytes(&bytes).expect("pack loads in the core");
+    assert!(p.len() > 500, "items: {}", p.len());
+    assert!(p.gram().is_some(), "fold-in Gram matrix stored");
+    assert!(p.meta().get("scorer").is_some() && p.meta().get("quality").is_some());
+    cli().arg("inspect").arg(&pack).assert().success().stdout(
+        predicate::str::contains("scorer")
+            .and(predicate::str::contains("EMBD").or(predicate::str::contains("sections"))),
+    );
+    cli()
+        .args(["recommend", "--cart", "85123A,71053", "-k", "5", "--model"])
+        .arg(&pack)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1.").and(predicate::str::contains("85123A ").not()));
+}
+
+#[test]
+fn same_input_and_seed_give_byte_identical_packs() {
+    let dir = TempDir::new().expect("temp dir");
+    let (a, b) = (dir.path().join("a.cspk"), dir.path().join("b.cspk"));
+    build_or(&a, &["--seed", "7"]);
+    build_or(&b, &["--seed", "7"]);
+    assert_eq!(std::fs::read(&a).ok(), std::fs::read(&b).ok());
+}
+
+#[test]
+fn sessions_are_detected_and_get_transitions_considered() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("s.cspk");
+    cli()
+        .args([
+            "build",
+            "--quiet",
+            "--dims",
+            "8",
+            "--iterations",
+            "3",
+            "--orders",
+        ])
+        .arg(fixture("sessions-mini.csv"))
+        .arg("--out")
+        .arg(&pack)
+        .assert()
+        .success();
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
+    assert_eq!(p.meta()["kind"], "sessions");
+}
+
+#[test]
+fn catalog_items_without_orders_get_cold_start_rows() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("c.cspk");
+    build_or(
+        &pack,
+        &[
+            "--catalog",
+            fixture("catalog-mini.csv").to_str().unwrap_or(""),
+        ],
+    );
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
+    let i = p
+        .index_of("NEWITEM1")
+        .expect("catalog-only item is in the pack");
+    assert_eq!(p.item_flags(i) & 1, 1, "flagged cold-start");
+    assert_eq!(p.title(i), "WHITE HANGING HEART LANTERN");
+}
+
+#[test]
+fn pack_from_csv_embeddings() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("byo.cspk");
+    cli()
+        .args(["pack", "--quantize", "f32", "--embeddings"])
+        .arg(fixture("byo-embeddings.csv"))
+        .arg("--catalog")
+        .arg(fixture("catalog-mini.csv"))
+        .arg("--out")
+        .arg(&pack)
+        .assert()
+        .success();
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
+    assert_eq!((p.len(), p.dims()), (40, 8));
+}
+
+#[test]
+fn pack_from_npy_embeddings() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
+    let mut header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".to_string();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    npy.extend((header.len() as u16).to_le_bytes());
+    npy.extend(header.as_bytes());
+    for x in [1.0f32, 0.0, 0.0, 0.0, 1.0, 0.5] {
+        npy.extend(x.to_le_bytes());
+    }
+    let f = write(&dir, "e.npy", &npy);
+    let ids = write(&dir, "ids.txt", b"b\na\n");
+    let out = dir.path().join("n.cspk");
+    cli()
+        .args(["pack", "--embeddings"])
+        .arg(&f)
+        .arg("--ids")
+        .arg(&ids)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&out).expect("pack")).expect("loads");
+    assert_eq!(p.id(0), "a");
+}
+
+fn build_fails(file: &Path) -> assert_cmd::assert::Assert {
+    cli()
+        .args(["build", "--quiet", "--orders"])
+        .arg(file)
+        .arg("--out")
+        .arg(file.with_extension("cspk"))
+        .assert()
+        .failure()
+}
+
+const HEADER: &str = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice\n";
+
+#[test]
+fn missing_column_is_named() {
+    let dir = TempDir::new().expect("temp dir");
+    let f = write(&dir, "o.csv", b"InvoiceNo,Description,Quantity\n1,mug,2\n");
+    build_fails(&f).stderr(
+        predicate::str::contains("o.csv")
+            .and(predicate::str::contains("line 1"))
+            .and(predicate::str::contains("item")),
+    );
+}
+
+#[test]
+fn unparsable_number_names_file_line_and_column() {
+    let dir = TempDir::new().expect("temp dir");
+    let body =
+        format!("{HEADER}1,A,mug,2,2011-01-01 10:00:00,1.5\n1,B,tea,two,2011-01-01 10:00:00,1.5\n");
+    let f = write(&dir, "o.csv", body.as_bytes());
+    build_fails(&f).stderr(
+        predicate::str::contains("o.csv: line 3, column 4 (Quantity)")
+            .and(predicate::str::contains("\"two\" is not a number")),
+    );
+}
+
+#[test]
+fn empty_file_is_an_error_not_an_empty_pack() {
+    let dir = TempDir::new().expect("temp dir");
+    let f = write(&dir, "o.csv", b"");
+    build_fails(&f)
+        .stderr(predicate::str::contains("o.csv").and(predicate::str::contains("empty")));
+    assert!(!f.with_extension("cspk").exists());
+    let h = write(&dir, "h.csv", HEADER.as_bytes());
+    build_fails(&h).stderr(predicate::str::contains("no rows"));
+}
+
+#[test]
+fn all_rows_cleaned_away_is_an_error() {
+    let dir = TempDir::new().expect("temp dir");
+    let body = format!(
+        "{HEADER}C1,A,mug,2,2011-01-01 10:00:00,1.5\n2,POST,postage,1,2011-01-01 10:00:00,3\n"
+    );
+    let f = write(&dir, "o.csv", body.as_bytes());
+    build_fails(&f).stderr(predicate::str::contains("no rows left after cleaning"));
+}
+
+#[test]
+fn invalid_utf8_names_line_and_column() {
+    let dir = TempDir::new().expect("temp dir");
+    let mut body = HEADER.as_bytes().to_vec();
+    body.extend(b"1,A,mug,2,2011-01-01 10:00:00,1.5\n1,B,t\xffea,2,2011-01-01 10:00:00,1.5\n");
+    let f = write(&dir, "o.csv", &body);
+    build_fails(&f).stderr(
+        predicate::str::contains("line 3, column 3 (Description)")
+            .and(predicate::str::contains("UTF-8")),
+    );
+}
+
+#[test]
+fn quoted_field_with_newline_is_read_and_later_lines_stay_exact() {
+    let dir = TempDir::new().expect("temp dir");
+    let body = format!(
+        "{HEADER}1,A,\"mug\nwith a line break\",2,2011-01-01 10:00:00,1.5\n1,B,tea,x,2011-01-01 10:00:00,1.5\n"
+    );
+    let f = write(&dir, "o.csv", body.as_bytes());
+    // The quoted newline is part of row 2; the bad number is on physical line 4.
+    build_fails(&f).stderr(predicate::str::contains("line 4, column 4"));
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in ["build", "pack", "inspect", "recommend", "eval"] {
+        cli().args([cmd, "--help"]).assert().success().stdout(
+            predicate::str::contains("Example").and(predicate::str::contains("cartsense ")),
+        );
+    }
+}
+
+#[test]
+fn eval_scores_an_external_file_with_protocol_counters() {
+    // Only where the shared data is present (the full protocol runs in `cartsense eval`).
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/diginetica-sample/sample_train-item-views.csv");
+    if !data.exists() {
+        return;
+    }
+    let dir = TempDir::new().expect("temp dir");
+    let f = write(
+        &dir,
+        "x.jsonl",
+        b"{\"case\": \"nope:1\", \"items\": [1, 2]}\n",
+    );
+    cli()
+        .args([
+            "eval",
+            "--dataset",
+            "diginetica",
+            "--fast",
+            "--skip-ours",
+            "--external",
+        ])
+        .arg(&f)
+        .arg("--diginetica")
+        .arg(&data)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"missing_cases\":232"))
+        .stderr(predicate::str::contains("matches PROTOCOL.md"));
+}
