@@ -150,8 +150,10 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
   });
 
   await t.test('product page: similar items and frequently-bought-together with add-all', async () => {
-    await page.goto(`${url}#/search/lunch%20bag`);
+    await page.fill('#q', 'lunch bag'); // search as you type; the box keeps the focus
     await page.waitForSelector('#search-results .card');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'q');
+    assert.equal(await page.evaluate(() => location.hash), '#/search/lunch%20bag');
     const titles = await page.$$eval('#search-results .card-title', (els) => els.map((e) => e.textContent.toLowerCase()));
     assert.ok(titles.length >= 3 && titles.every((x) => x.includes('lunch') && x.includes('bag')), 'search by title');
     await page.click('#search-results .card-link >> nth=2');
@@ -411,6 +413,12 @@ test('hostile titles render literally and run nothing', async () => {
   await page.click('#trending .card-link >> nth=0');
   await page.waitForSelector('#product-title');
   assert.equal(await page.textContent('#product-title'), HOSTILE[0]);
+  assert.ok((await page.title()).startsWith(HOSTILE[0]), 'document title is the literal title');
+  // A reason naming the hostile item ("Because you looked at ...") is text too.
+  await page.click('a.logo');
+  await page.waitForSelector('#for-you[data-personalised="true"]');
+  const reasons = await page.$$eval('#for-you .why p', (els) => els.map((e) => e.textContent));
+  assert.ok(reasons.some((r) => r.includes(HOSTILE[0])), `a reason quotes the title: ${reasons}`);
   await page.goto(`${url}#/search/${encodeURIComponent('<script>')}`);
   await page.waitForSelector('#search-results .card');
   assert.equal(await page.textContent('#search-results .card-title'), HOSTILE[1]);
