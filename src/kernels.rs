@@ -189,16 +189,32 @@ pub mod simd {
     /// `r` must point to `4 * d` readable f32, `d` a multiple of 4.
     #[inline(always)]
     unsafe fn rows4_f32(r: *const f32, d: usize, qv: impl Fn(usize) -> v128) -> v128 {
-        let mut a = [f32x4_splat(0.0); 4];
+        // Four named accumulators rather than an array: at opt-level "s"/"z" LLVM neither
+        // unrolls nor promotes a small array, and the accumulators would live in memory.
+        let (mut a0, mut a1, mut a2, mut a3) = (
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+            f32x4_splat(0.0),
+        );
         for c in 0..d / 4 {
             let q = qv(c);
-            for (k, acc) in a.iter_mut().enumerate() {
-                // SAFETY: k * d + 4 * c + 4 <= 4 * d by the caller's contract.
-                let x = unsafe { v128_load(r.add(k * d + 4 * c) as *const v128) };
-                *acc = f32x4_add(*acc, f32x4_mul(x, q));
-            }
+            // SAFETY: k * d + 4 * c + 4 <= 4 * d for k < 4 by the caller's contract.
+            let (x0, x1, x2, x3) = unsafe {
+                let p = r.add(4 * c);
+                (
+                    v128_load(p as *const v128),
+                    v128_load(p.add(d) as *const v128),
+                    v128_load(p.add(2 * d) as *const v128),
+                    v128_load(p.add(3 * d) as *const v128),
+                )
+            };
+            a0 = f32x4_add(a0, f32x4_mul(x0, q));
+            a1 = f32x4_add(a1, f32x4_mul(x1, q));
+            a2 = f32x4_add(a2, f32x4_mul(x2, q));
+            a3 = f32x4_add(a3, f32x4_mul(x3, q));
         }
-        hsum4_f32(a)
+        hsum4_f32([a0, a1, a2, a3])
     }
 
     /// Four int8 rows at `r` (stride `d`), i16 query chunk `c` from `qv(c)`, `d / 8` chunks.
@@ -207,16 +223,30 @@ pub mod simd {
     /// `r` must point to `4 * d` readable i8, `d` a multiple of 8.
     #[inline(always)]
     unsafe fn rows4_i8(r: *const i8, d: usize, qv: impl Fn(usize) -> v128) -> v128 {
-        let mut a = [i32x4_splat(0); 4];
+        let (mut a0, mut a1, mut a2, mut a3) = (
+            i32x4_splat(0),
+            i32x4_splat(0),
+            i32x4_splat(0),
+            i32x4_splat(0),
+        );
         for c in 0..d / 8 {
             let q = qv(c);
-            for (k, acc) in a.iter_mut().enumerate() {
-                // SAFETY: k * d + 8 * c + 8 <= 4 * d by the caller's contract.
-                let x = unsafe { i16x8_load_extend_i8x8(r.add(k * d + 8 * c)) };
-                *acc = i32x4_add(*acc, i32x4_dot_i16x8(x, q));
-            }
+            // SAFETY: k * d + 8 * c + 8 <= 4 * d for k < 4 by the caller's contract.
+            let (x0, x1, x2, x3) = unsafe {
+                let p = r.add(8 * c);
+                (
+                    i16x8_load_extend_i8x8(p),
+                    i16x8_load_extend_i8x8(p.add(d)),
+                    i16x8_load_extend_i8x8(p.add(2 * d)),
+                    i16x8_load_extend_i8x8(p.add(3 * d)),
+                )
+            };
+            a0 = i32x4_add(a0, i32x4_dot_i16x8(x0, q));
+            a1 = i32x4_add(a1, i32x4_dot_i16x8(x1, q));
+            a2 = i32x4_add(a2, i32x4_dot_i16x8(x2, q));
+            a3 = i32x4_add(a3, i32x4_dot_i16x8(x3, q));
         }
-        hsum4_i32(a)
+        hsum4_i32([a0, a1, a2, a3])
     }
 
     /// Load a query of `4 * C` f32 / `8 * C` i16 into `C` vectors (kept in locals).
@@ -239,19 +269,20 @@ pub mod simd {
         qv: impl Fn(usize) -> v128 + Copy,
         out: &mut [f32],
     ) {
-        let mut groups = rows.chunks_exact(4 * d);
-        let mut outs = out.chunks_exact_mut(4);
-        for (g, o) in (&mut groups).zip(&mut outs) {
-            // SAFETY: `g` holds 4 * d f32 and d is a multiple of 4; `o` holds 4 f32.
+        // Index loops rather than zipped chunk iterators: at opt-level "z" the iterator
+        // adapters stay calls, one per four rows.
+        let groups = out.len().min(rows.len() / d.max(1)) / 4;
+        let (rp, op) = (rows.as_ptr(), out.as_mut_ptr());
+        for g in 0..groups {
+            // SAFETY: 4 * g + 4 <= out.len() and (4 * g + 4) * d <= rows.len(); d % 4 == 0.
             unsafe {
-                let v = rows4_f32(g.as_ptr(), d, qv);
-                v128_store(o.as_mut_ptr() as *mut v128, v);
+                let v = rows4_f32(rp.add(4 * g * d), d, qv);
+                v128_store(op.add(4 * g) as *mut v128, v);
             }
         }
-        for (o, r) in outs
-            .into_remainder()
+        for (o, r) in out[4 * groups..]
             .iter_mut()
-            .zip(groups.remainder().chunks_exact(d))
+            .zip(rows[4 * groups * d..].chunks_exact(d))
         {
             *o = dot_f32(r, q);
         }
@@ -292,25 +323,24 @@ pub mod simd {
         out: &mut [f32],
     ) {
         let vqs = f32x4_splat(qs);
-        let mut groups = rows.chunks_exact(4 * d);
-        let mut outs = out.chunks_exact_mut(4);
-        let mut sc = scales.chunks_exact(4);
-        for ((g, o), s) in (&mut groups).zip(&mut outs).zip(&mut sc) {
-            // SAFETY: `g` holds 4 * d i8 and d is a multiple of 8; `o` and `s` hold 4 f32 each.
+        let groups = out.len().min(scales.len()).min(rows.len() / d.max(1)) / 4;
+        let (rp, sp, op) = (rows.as_ptr(), scales.as_ptr(), out.as_mut_ptr());
+        for g in 0..groups {
+            // SAFETY: 4 * g + 4 <= out.len(), scales.len() and (4 * g + 4) * d <= rows.len();
+            // d % 8 == 0.
             unsafe {
-                let dots = f32x4_convert_i32x4(rows4_i8(g.as_ptr(), d, qv));
-                let s = v128_load(s.as_ptr() as *const v128);
+                let dots = f32x4_convert_i32x4(rows4_i8(rp.add(4 * g * d), d, qv));
+                let s = v128_load(sp.add(4 * g) as *const v128);
                 v128_store(
-                    o.as_mut_ptr() as *mut v128,
+                    op.add(4 * g) as *mut v128,
                     f32x4_mul(f32x4_mul(dots, s), vqs),
                 );
             }
         }
-        let first = scales.len() - sc.remainder().len();
-        for ((o, r), &s) in outs
-            .into_remainder()
+        let first = 4 * groups;
+        for ((o, r), &s) in out[first..]
             .iter_mut()
-            .zip(groups.remainder().chunks_exact(d))
+            .zip(rows[first * d..].chunks_exact(d))
             .zip(&scales[first..])
         {
             *o = dot_i8(r, q) as f32 * s * qs;
@@ -344,15 +374,14 @@ pub mod simd {
     pub fn ge_mask(s: &[f32], t: f32) -> u64 {
         let vt = f32x4_splat(t);
         let mut m = 0u64;
-        let mut ch = s.chunks_exact(4);
-        for (i, c) in (&mut ch).enumerate() {
-            // SAFETY: chunks_exact(4) gives 16 readable bytes.
-            let v = unsafe { v128_load(c.as_ptr() as *const v128) };
+        let full = s.len().min(64) / 4;
+        for i in 0..full {
+            // SAFETY: 4 * i + 4 <= s.len().
+            let v = unsafe { v128_load(s.as_ptr().add(4 * i) as *const v128) };
             m |= u64::from(i32x4_bitmask(f32x4_ge(v, vt))) << (4 * i);
         }
-        let base = s.len() - ch.remainder().len();
-        for (j, &x) in ch.remainder().iter().enumerate() {
-            m |= u64::from(x >= t) << (base + j);
+        for (j, &x) in s.iter().enumerate().take(64).skip(4 * full) {
+            m |= u64::from(x >= t) << j;
         }
         m
     }
