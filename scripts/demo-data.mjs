@@ -7,6 +7,7 @@
 //                              [--dims 64] [--power 0.5] [--raw] [--neighbours 2]
 //                              [--profile mean|fold-in] [--nw 3] [--out www/data]
 //   node scripts/demo-data.mjs --eval [same options]   # compare scorer variants, write nothing
+//   node scripts/demo-data.mjs --only customers         # write only customers.json (seconds)
 //
 // Steps (see www/data/SOURCE.md):
 // 1. Read by-day/*.csv in file-name order and clean the rows exactly as PROTOCOL.md §1 does
@@ -77,6 +78,7 @@ const files = readdirSync(DATA).filter((f) => f.endsWith('.csv')).sort();
 if (files.length === 0) throw new Error(`no CSV files in ${DATA}`);
 const baskets = new Map(); // invoice -> Set(item), insertion order = first clean row order
 const basketDate = new Map(); // invoice -> InvoiceDate of its first clean row
+const basketCustomer = new Map(); // invoice -> CustomerID of its first clean row ('' = none)
 const itemPrices = new Map(); // item -> number[]
 const itemTitles = new Map(); // item -> Map(description -> count)
 let rows = 0;
@@ -87,12 +89,16 @@ for (const f of files) {
     const line = lines[li].replace(/\r$/, '');
     if (!line) continue;
     rows++;
-    const [invoice, stock, desc, qty, date, price] = splitCsv(line);
+    const [invoice, stock, desc, qty, date, price, customer = ''] = splitCsv(line);
     const inv = invoice.trim();
     const item = stock.trim().toUpperCase();
     if (inv.startsWith('C') || !(Number(qty) > 0) || !(Number(price) > 0) || !isProduct(item)) continue;
     clean++;
-    if (!baskets.has(inv)) { baskets.set(inv, new Set()); basketDate.set(inv, date.trim()); }
+    if (!baskets.has(inv)) {
+      baskets.set(inv, new Set());
+      basketDate.set(inv, date.trim());
+      basketCustomer.set(inv, customer.trim().replace(/\.0$/, ''));
+    }
     baskets.get(inv).add(item);
     if (!itemPrices.has(item)) { itemPrices.set(item, []); itemTitles.set(item, new Map()); }
     itemPrices.get(item).push(Number(price));
@@ -179,6 +185,78 @@ const items = ids.map((id) => {
 const byCollection = {};
 for (const it of items) byCollection[it.collection] = (byCollection[it.collection] ?? 0) + 1;
 console.error('collections:', JSON.stringify(byCollection));
+
+// ---------------------------------------------------------------------------------------------
+// 3b. Returning customers for the demo's "shop as a returning customer" control: a few real
+//     customers' orders before CUSTOMER_CUTOFF, restricted to the kept items (www/data/customers.json).
+//     Only these customer ids and orders (item ids and invoice times) are written, nothing else.
+
+const CUSTOMER_CUTOFF = '2011-11-01';
+const N_CUSTOMERS = 6;
+function returningCustomers() {
+  const byCustomer = new Map(); // customer -> [{ items, at, date }]
+  const returns = new Set(); // customers with an invoice on or after the cutoff
+  for (const [inv, b] of baskets) {
+    const cust = basketCustomer.get(inv);
+    if (!cust) continue;
+    const date = basketDate.get(inv);
+    if (date >= CUSTOMER_CUTOFF) { returns.add(cust); continue; }
+    const kept = [...b].filter((i) => index.has(i));
+    if (!kept.length) continue;
+    if (!byCustomer.has(cust)) byCustomer.set(cust, []);
+    byCustomer.get(cust).push({ items: kept, at: Date.parse(`${date.replace(' ', 'T')}Z`), date });
+  }
+  const collectionOfId = new Map(items.map((x) => [x.id, x.collection]));
+  const candidates = [];
+  for (const [id, orders] of byCustomer) {
+    // Several orders of a readable size, and the customer really came back after the cutoff.
+    if (orders.length < 5 || orders.length > 12 || !returns.has(id)) continue;
+    if (orders.some((o) => o.items.length > 40)) continue;
+    orders.sort((a, b) => a.at - b.at || (a.date < b.date ? -1 : 1));
+    const times = new Map();
+    for (const o of orders) for (const i of o.items) times.set(i, (times.get(i) ?? 0) + 1);
+    const repeated = [...times.values()].filter((c) => c >= 2).length;
+    if (repeated < 5) continue;
+    const perCol = new Map();
+    for (const i of times.keys()) perCol.set(collectionOfId.get(i), (perCol.get(collectionOfId.get(i)) ?? 0) + 1);
+    const main = [...perCol].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+    candidates.push({ id, orders, repeated, main });
+  }
+  // Most repeat purchases first, one customer per main collection (so the demo shows varied
+  // tastes), ties by customer id.
+  candidates.sort((a, b) => b.repeated - a.repeated || (a.id < b.id ? -1 : 1));
+  const picked = [];
+  const seen = new Set();
+  for (const c of candidates) {
+    if (picked.length === N_CUSTOMERS) break;
+    if (seen.has(c.main)) continue;
+    seen.add(c.main);
+    picked.push(c);
+  }
+  picked.sort((a, b) => (a.id < b.id ? -1 : 1));
+  return {
+    source: 'UCI Online Retail (see SOURCE.md): invoices dated before the cutoff, items restricted to products.json',
+    cutoff: CUSTOMER_CUTOFF,
+    customers: picked.map((c) => ({
+      id: c.id,
+      label: `Customer ${c.id} · ${c.orders.length} orders`,
+      orders: c.orders.map((o) => ({ items: o.items, at: o.at })),
+    })),
+    candidates: candidates.length,
+  };
+}
+const customers = returningCustomers();
+{
+  const { candidates, ...out } = customers;
+  console.error(`returning customers: ${candidates} candidates, kept ${out.customers.map((c) => c.label).join(', ')}`);
+  mkdirSync(OUT, { recursive: true });
+  const text = JSON.stringify(out).replace(/\{"id":/g, '\n{"id":').replace(/\},\{"items"/g, '},\n {"items"') + '\n';
+  if (!('eval' in args)) writeFileSync(join(OUT, 'customers.json'), text);
+  if (args.only === 'customers') {
+    console.error(`wrote ${join(OUT, 'customers.json')} (${text.length} bytes)`);
+    process.exit(0);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // 4. Embeddings from the cosine co-occurrence matrix.

@@ -33,7 +33,8 @@ function renderHeader() {
   if (n === 0) bar.replaceChildren(`Free delivery on orders over ${money(FREE_DELIVERY)}`);
   else if (v.total < FREE_DELIVERY) bar.replaceChildren(h('strong', {}, money(FREE_DELIVERY - v.total)), ' to free delivery — ', h('a', { href: '#/cart' }, 'see what closes the gap'));
   else bar.replaceChildren(h('strong', {}, 'Free delivery'), ' unlocked on your order');
-  document.getElementById('privacy-count').textContent = String(shop.rec.history().length);
+  // Stored things: history events plus items in the long-term purchase record.
+  document.getElementById('privacy-count').textContent = String(shop.rec.history().length + shop.purchaseRecord().length);
   document.getElementById('privacy-link').classList.toggle('paused', shop.paused);
   const ms = [...shop.timings].sort((a, b) => a - b);
   if (ms.length) document.getElementById('perf').textContent = `median scoring call ${ms[ms.length >> 1].toFixed(2)} ms on this device`;

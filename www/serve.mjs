@@ -5,7 +5,8 @@
 //   node www/serve.mjs            # http://127.0.0.1:8080/
 //   PORT=0 node www/serve.mjs     # first line of stdout is the URL
 //
-// Also importable: `const { server, url } = await serve({ port: 0 })` (used by the page tests).
+// Also importable: `const { server, url } = await serve({ port: 0, onRequest })` (used by the
+// page tests; `onRequest(method, path)` sees every request that reaches the server).
 
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -14,6 +15,24 @@ import { fileURLToPath } from 'node:url';
 
 const WWW = dirname(fileURLToPath(import.meta.url));
 const PKG = resolve(WWW, '..', 'pkg');
+
+/**
+ * The demo's Content-Security-Policy: scripts only from this origin (ES modules, no inline
+ * script, no eval) plus WebAssembly compilation; styles, images, data fetches likewise only from
+ * here; no plugins, frames, <base> or form posts elsewhere. index.html repeats it (minus
+ * frame-ancestors, which a meta tag cannot set) for servers that send no header.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -52,6 +71,7 @@ function locate(pathname) {
 }
 
 function handle(req, res) {
+  if (this.onRequest) this.onRequest(req.method, req.url);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;
@@ -71,17 +91,21 @@ function handle(req, res) {
   res.writeHead(200, {
     'content-type': MIME[extname(file)] ?? 'application/octet-stream',
     'content-length': st.size,
-    'cache-control': 'no-cache',
+    // The favicon never changes; without a max-age Chromium revalidates it on every hash change.
+    'cache-control': pathname === '/favicon.svg' ? 'public, max-age=86400' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    'content-security-policy': CSP,
+    'referrer-policy': 'no-referrer',
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 }
 
 /** Start the server; resolves to `{ server, url }`. */
-export function serve({ port = 8080, host = '127.0.0.1' } = {}) {
+export function serve({ port = 8080, host = '127.0.0.1', onRequest = null } = {}) {
   return new Promise((ok, fail) => {
     const server = createServer(handle);
+    server.onRequest = onRequest;
     server.once('error', fail);
     server.listen(port, host, () => {
       const { port: p } = server.address();

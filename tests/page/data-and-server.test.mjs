@@ -45,11 +45,44 @@ test('the product table and the pack describe the same products', () => {
   }
 });
 
+test('the sample returning customers: real ids, earlier orders of listed products, small', () => {
+  const file = new URL('customers.json', DATA);
+  assert.ok(statSync(file).size < 100_000, 'customers.json under 100 KB');
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  const products = new Set(JSON.parse(readFileSync(new URL('products.json', DATA), 'utf8')).rows.map((r) => r[0]));
+  assert.equal(data.cutoff, '2011-11-01');
+  const cutoff = Date.parse(`${data.cutoff}T00:00:00Z`);
+  assert.ok(data.customers.length >= 4 && data.customers.length <= 8, `${data.customers.length} customers`);
+  const bytes = readFileSync(new URL('model.cspk', DATA));
+  const rec = Recommender.fromBytes(bytes, {});
+  try {
+    for (const c of data.customers) {
+      assert.match(c.id, /^1\d{4}$/, 'an Online Retail CustomerID');
+      assert.equal(c.label, `Customer ${c.id} · ${c.orders.length} orders`);
+      assert.ok(c.orders.length >= 3, `${c.id}: several orders`);
+      let last = -Infinity;
+      for (const o of c.orders) {
+        assert.ok(Number.isInteger(o.at) && o.at >= last && o.at < cutoff, `${c.id}: oldest first, before the cutoff`);
+        last = o.at;
+        assert.ok(o.items.length > 0 && new Set(o.items).size === o.items.length);
+        for (const i of o.items) assert.ok(products.has(i), `${c.id}: ${i} is a demo product`);
+      }
+      // What the shop does with it: every item is kept, and "Buy it again" has something.
+      rec.clearHistory();
+      const r = rec.importOrders(c.orders);
+      assert.equal(r.dropped, 0);
+      assert.equal(rec.buyAgain({ k: 6 }).length, 6);
+    }
+  } finally {
+    rec.free();
+  }
+});
+
 function get(url, path) {
   return new Promise((ok, fail) => {
     const req = request(new URL(url), { path, method: 'GET' }, (res) => {
       res.resume();
-      res.on('end', () => ok({ status: res.statusCode, type: res.headers['content-type'] }));
+      res.on('end', () => ok({ status: res.statusCode, type: res.headers['content-type'], csp: res.headers['content-security-policy'] }));
     });
     req.on('error', fail);
     req.end();
@@ -69,6 +102,8 @@ test('the static server: MIME types, /pkg/ mapping, nothing outside www/ and pkg
       '/pkg/cartsense_bg.wasm': [200, /^application\/wasm$/],
       '/data/model.cspk': [200, /^application\/octet-stream$/],
       '/data/products.json': [200, /^application\/json/],
+      '/data/customers.json': [200, /^application\/json/],
+      '/favicon.svg': [200, /^image\/svg\+xml$/],
       '/nope.js': [404],
       '/../Cargo.toml': [404],
       '/%2e%2e/Cargo.toml': [404],
@@ -80,6 +115,7 @@ test('the static server: MIME types, /pkg/ mapping, nothing outside www/ and pkg
       const r = await get(url, path);
       assert.equal(r.status, status, path);
       if (type) assert.match(r.type, type, path);
+      if (status === 200) assert.match(r.csp, /script-src 'self' 'wasm-unsafe-eval';/, `${path}: CSP header`);
     }
   } finally {
     await new Promise((ok) => server.close(ok));

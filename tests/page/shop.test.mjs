@@ -20,11 +20,12 @@ const TIMEOUT = 15_000;
 
 let server;
 let url;
+const serverHits = []; // every request path that reached the server
 let browser;
 let savedHistory = null; // a stored history from the shopping flow, for the cold-load timing
 
 before(async () => {
-  ({ server, url } = await serve({ port: 0 }));
+  ({ server, url } = await serve({ port: 0, onRequest: (method, path) => serverHits.push(path) }));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -37,12 +38,23 @@ after(async () => {
   await new Promise((ok) => (server ? server.close(ok) : ok()));
 });
 
-/** A page that records console errors, page errors and failed requests. */
+/**
+ * A page that records console errors (Chromium also logs every CSP refusal there), page errors,
+ * failed requests and Content-Security-Policy violations (`securitypolicyviolation` events,
+ * reported from every document the page loads).
+ */
 async function openPage(context, viewport = { width: 1280, height: 900 }) {
   const page = await context.newPage({ viewport });
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.exposeFunction('__cspViolation', (v) => problems.push(`csp: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspSeen = (window.__cspSeen ?? 0) + 1;
+      window.__cspViolation(`${e.effectiveDirective} refused ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} (${e.disposition})`);
+    });
+  });
+  page.on('console', (m) => { if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   // Requests cut short by a navigation (net::ERR_ABORTED) are not failures of the page.
   page.on('requestfailed', (r) => {
@@ -57,6 +69,7 @@ async function ready(page) {
 }
 const ids = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.dataset.id));
 const cartCount = async (page) => Number(await page.textContent('#cart-count'));
+const waitCart = (page, n) => page.waitForFunction((m) => document.getElementById('cart-count').textContent === String(m), n);
 async function shot(page, name, fullPage = true) {
   await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header then sits at the top
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
@@ -73,6 +86,7 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
 
   let initialForYou;
   const requests = []; // made after the first load, while shopping
+  let hitsAfterLoad = 0; // server requests up to then
   await t.test('loads with popular picks and trending', async () => {
     await page.goto(url);
     await ready(page);
@@ -84,7 +98,11 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
     assert.ok((await ids(page, '#trending .card')).length >= 4, 'Trending has cards');
     assert.ok((await page.$$('.collections a')).length >= 8, 'collections listed');
     await shot(page, 'home-first-visit', false);
-    page.on('request', (r) => requests.push(r.url()));
+    // The favicon is re-requested on every hash change; it is cached (max-age), so those
+    // requests never reach the server, which the server-side count below checks.
+    page.on('request', (r) => { if (!r.url().endsWith('/favicon.svg')) requests.push(r.url()); });
+    await page.waitForLoadState('load');
+    hitsAfterLoad = serverHits.length;
   });
 
   await t.test('viewing three items changes "For you" after each view', async () => {
@@ -185,6 +203,7 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
 
   await t.test('shopping made no network requests after the page loaded', () => {
     assert.deepEqual(requests, []);
+    assert.deepEqual(serverHits.slice(hitsAfterLoad), [], 'nothing reached the server');
   });
 
   let stored;
@@ -384,7 +403,17 @@ const HOSTILE = [
   '<img src=x onerror="window.__pwned=1">',
   '<script>window.__pwned=2</script>',
   '"><svg onload="window.__pwned=3"> & <b>bold</b>',
+  '<img src=x onerror=alert(1)>',
 ];
+// Sample customers are data too: a hostile label, and orders of hostile items.
+const HOSTILE_CUSTOMERS = {
+  cutoff: '2011-11-01',
+  customers: [{
+    id: '"><b>1</b>',
+    label: '<img src=x onerror=alert(1)> · 2 orders',
+    orders: [{ items: ['T000', 'T003'], at: Date.UTC(2011, 0, 5) }, { items: ['T003', 'T001'], at: Date.UTC(2011, 5, 5) }],
+  }],
+};
 function hostileData() {
   const n = 40;
   const dims = 8;
@@ -405,7 +434,10 @@ test('hostile titles render literally and run nothing', async () => {
   const context = await browser.newContext();
   await context.route('**/data/model.cspk', (r) => r.fulfill({ body: Buffer.from(pack), contentType: 'application/octet-stream' }));
   await context.route('**/data/products.json', (r) => r.fulfill({ body: JSON.stringify(table), contentType: 'application/json' }));
+  await context.route('**/data/customers.json', (r) => r.fulfill({ body: JSON.stringify(HOSTILE_CUSTOMERS), contentType: 'application/json' }));
   const { page, problems } = await openPage(context);
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await page.goto(url);
   await ready(page);
   const titles = await page.$$eval('#trending .card-title', (els) => els.map((e) => e.textContent));
@@ -425,6 +457,21 @@ test('hostile titles render literally and run nothing', async () => {
   await page.click('#privacy-link');
   await page.waitForSelector('#history-table');
   assert.ok((await page.textContent('#history-table')).includes(HOSTILE[0]));
+  // Step into the hostile customer: label, purchase record and "Buy it again" are text.
+  const [customer] = HOSTILE_CUSTOMERS.customers;
+  assert.equal(await page.textContent('#customer-select option'), customer.label);
+  await page.click('#step-in');
+  await page.waitForSelector('#record-table');
+  assert.equal(await page.getAttribute('#returning', 'data-customer'), customer.id);
+  assert.equal(await page.textContent('#ret-h'), `Shopping as ${customer.label}`);
+  const record = await page.textContent('#record-table');
+  assert.ok(record.includes(HOSTILE[0]) && record.includes(HOSTILE[3]), record);
+  await page.click('a.logo');
+  await page.waitForSelector('#buy-again .card');
+  const again = await page.$$eval('#buy-again .card-title', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(again.sort(), [HOSTILE[0], HOSTILE[3], HOSTILE[1]].sort(), 'Buy it again shows the titles literally');
+  await page.click('#buy-again .card[data-id="T003"] .why summary');
+  assert.match(await page.textContent('#buy-again .card[data-id="T003"] .why p'), /^You bought this 2 times, last on 5 Jun 2011\.$/);
   await page.click('#collections a:has-text("<i>Evil</i> & Co")');
   await page.waitForSelector('main[data-route="c"] .card');
   assert.equal(await page.textContent('main h1'), '<i>Evil</i> & Co');
@@ -433,7 +480,173 @@ test('hostile titles render literally and run nothing', async () => {
     elements: document.querySelectorAll('main img, main script, main b, main i, main svg:not(.tile) , body > svg').length,
   }));
   assert.deepEqual(injected, { pwned: undefined, elements: 0 });
+  assert.deepEqual(dialogs, [], 'no alert()');
   await shot(page, 'hostile-titles', false);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// --- returning shoppers: "Buy it again", the long-term purchase record, sample customers -------
+
+const sorted = (xs) => [...xs].sort();
+
+test('returning shopper: buy it again persists, never shows cart items; stepping into a customer; clear', async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await openPage(context);
+  await page.goto(url);
+  await ready(page);
+  assert.equal(await page.$('#buy-again'), null, 'no "Buy it again" for a new shopper');
+  assert.equal(await page.getAttribute('#returning', 'data-customer'), '');
+
+  // Buy three trending items.
+  const bought = (await ids(page, '#trending .card')).slice(0, 3);
+  for (const [i, id] of bought.entries()) {
+    await page.click(`#trending .card[data-id="${id}"] button.add`);
+    await waitCart(page, i + 1);
+  }
+  await page.click('#cart-link');
+  await page.click('button.checkout');
+  await page.waitForSelector('.order-placed');
+  await goHome(page);
+  await page.waitForSelector('#buy-again .card');
+  assert.deepEqual(sorted(await ids(page, '#buy-again .card')), sorted(bought), 'Buy it again = the order');
+  const reasons = await page.$$eval('#buy-again .card', (els) => els.map((e) => e.dataset.reason));
+  assert.ok(reasons.every((r) => r === 'bought-before'), `reasons ${reasons}`);
+  await page.click('#buy-again .card .why summary');
+  assert.match(await page.textContent('#buy-again .card .why p'), /^You bought this once, last on \d{1,2} \w+ \d{4}\.$/);
+  const fy = await ids(page, '#for-you .card');
+  assert.ok(fy.every((id) => !bought.includes(id)), 'For you keeps to new items');
+
+  // The purchase record survives a reload and is listed item by item on "Your data".
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(sorted(await ids(page, '#buy-again .card')), sorted(bought), 'Buy it again after a reload');
+  await page.click('#privacy-link');
+  await page.waitForSelector('#record-table');
+  const rows = await page.$$eval('#record-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.id, tr.children[1].textContent]));
+  assert.deepEqual(sorted(rows.map((r) => r[0])), sorted(bought));
+  assert.ok(rows.every((r) => r[1] === '1'), `bought once each: ${rows}`);
+  const m = await page.evaluate(() => JSON.parse(localStorage.getItem('cartsense-demo:history')).m.map((r) => r[0]));
+  assert.deepEqual(sorted(m), sorted(bought), 'the table is the stored record');
+
+  // An item put back in the cart leaves "Buy it again" (and returns when removed).
+  await goHome(page);
+  await page.click(`#buy-again .card[data-id="${bought[0]}"] button.add`);
+  await waitCart(page, 1);
+  const again = await ids(page, '#buy-again .card');
+  assert.ok(!again.includes(bought[0]) && again.length === 2, `cart item not in Buy it again: ${again}`);
+
+  // Step into two real customers in turn: "Buy it again" and "For you" follow their orders.
+  const customers = await page.evaluate(() => window.cartsenseDemo.shop.customers.map((c) => ({ id: c.id, items: [...new Set(c.orders.flatMap((o) => o.items))] })));
+  assert.ok(customers.length >= 4, `${customers.length} sample customers`);
+  let prev = { again: await ids(page, '#buy-again .card'), fy: await ids(page, '#for-you .card') };
+  for (const c of customers.slice(0, 2)) {
+    await page.selectOption('#customer-select', c.id);
+    await page.click('#step-in');
+    await page.waitForSelector(`#returning[data-customer="${c.id}"]`);
+    await page.waitForSelector('#buy-again .card');
+    const now = { again: await ids(page, '#buy-again .card'), fy: await ids(page, '#for-you .card') };
+    assert.equal(now.again.length, 6);
+    assert.ok(now.again.every((id) => c.items.includes(id)), `Buy it again from ${c.id}'s orders: ${now.again}`);
+    assert.notDeepEqual(now.again, prev.again, 'Buy it again changed');
+    assert.notDeepEqual(now.fy, prev.fy, 'For you changed');
+    assert.ok(now.fy.every((id) => !c.items.includes(id)), 'For you suggests new items');
+    assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'true');
+    assert.equal(await cartCount(page), 0, 'a fresh device for the customer: no cart');
+    assert.match(await page.textContent('#announce'), new RegExp(`Now shopping as Customer ${c.id}`));
+    prev = now;
+  }
+  await shot(page, 'home-returning-customer', false);
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.getAttribute('#returning', 'data-customer'), customers[1].id, 'still that customer after a reload');
+  assert.deepEqual(await ids(page, '#buy-again .card'), prev.again);
+  await page.click('#privacy-link');
+  await page.waitForSelector('#record-table');
+  const n = await page.evaluate(() => window.cartsenseDemo.shop.purchaseRecord().length);
+  assert.equal((await page.$$('#record-table tbody tr')).length, n);
+  assert.equal(n, customers[1].items.length, 'the record holds every item the customer bought');
+  await shot(page, 'privacy-purchase-record', false);
+
+  // Back to a fresh shopper: nothing stored, nothing personal.
+  await page.click('#fresh');
+  await page.waitForSelector('#record-empty');
+  await page.waitForSelector('#history-empty');
+  assert.equal(await page.getAttribute('#returning', 'data-customer'), '');
+  await goHome(page);
+  assert.equal(await page.$('#buy-again'), null, 'Buy it again hidden after clearing');
+  assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'false');
+  assert.equal(await page.textContent('#privacy-count'), '0');
+  // "Clear my history" on "Your data" clears the record too.
+  await page.click('#step-in');
+  await page.waitForSelector('#buy-again .card');
+  await page.click('#privacy-link');
+  await page.click('#clear-history');
+  await page.waitForSelector('#record-empty');
+  await goHome(page);
+  assert.equal(await page.$('#buy-again'), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// --- Content-Security-Policy -------------------------------------------------------------------
+
+test('CSP: strict policy sent and enforced; a whole session raises no violation', async () => {
+  const context = await browser.newContext();
+  const { page, problems } = await openPage(context);
+  const res = await page.goto(url);
+  const csp = res.headers()['content-security-policy'];
+  assert.match(csp, /(^|; )script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(csp, /(^|; )default-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|'unsafe-hashes'|\*|https?:|data:|blob:/, csp);
+  const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.equal(meta, csp.replace(/; frame-ancestors 'none'/, ''), 'the meta tag repeats the header');
+  await ready(page);
+
+  // A session touching every page and list: home, product, bundle, cart, checkout, search,
+  // collection, a returning customer, "Your data", pause, clear.
+  await page.click('#trending .card-link >> nth=0');
+  await page.waitForSelector('#fbt .bundle-price');
+  await page.click('#fbt button.add-all');
+  await page.waitForFunction(() => document.getElementById('cart-count').textContent !== '0');
+  await page.click('#cart-link');
+  await page.waitForSelector('#nudge .bar span');
+  assert.match(await page.$eval('#nudge .bar span', (e) => e.style.width), /^\d+%$/, 'progress bar width set through the CSSOM');
+  await page.click('#complete .card button.add');
+  await page.click('button.checkout');
+  await page.waitForSelector('.order-placed');
+  await page.fill('#q', 'heart');
+  await page.waitForSelector('#search-results .card');
+  await page.click('#collections a:has-text("Kitchen")');
+  await page.waitForSelector('main[data-route="c"] .card');
+  await goHome(page);
+  await page.waitForSelector('#buy-again .card');
+  await page.click('#step-in');
+  await page.waitForSelector('#returning:not([data-customer=""])');
+  await page.click('#privacy-link');
+  await page.waitForSelector('#record-table');
+  await page.click('#pause');
+  await page.click('#pause');
+  await page.click('#clear-history');
+  await page.waitForSelector('#record-empty');
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(problems, [], 'no CSP violation or console error in the session');
+
+  // The listener works and the policy bites: inline script and an inline style attribute are refused.
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__inlineRan = true';
+    document.body.append(s);
+    const d = document.createElement('div');
+    d.setAttribute('style', 'color: red');
+    document.body.append(d);
+    return window.__inlineRan === true;
+  });
+  assert.equal(ran, false, 'inline script did not run');
+  await page.waitForFunction(() => window.__cspSeen >= 2);
+  const csps = problems.filter((p) => p.startsWith('csp:'));
+  assert.ok(csps.some((p) => /script-src-elem refused inline/.test(p)), csps.join('\n'));
+  assert.ok(csps.some((p) => /style-src-attr refused inline/.test(p)), csps.join('\n'));
   await context.close();
 });

@@ -2,8 +2,10 @@
 // can never turn into markup: there is no innerHTML anywhere in the shop.
 
 /**
- * Create an element. `attrs`: `class`, `text`, `on:<event>`, `data-*`, `aria-*` and any other
- * attribute (set with setAttribute, `true` = empty attribute, `false`/null/undefined = absent).
+ * Create an element. `attrs`: `class`, `text`, `on:<event>`, `css-<property>` (set through the
+ * CSSOM: the page's Content-Security-Policy refuses inline `style` attributes), `data-*`,
+ * `aria-*` and any other attribute (set with setAttribute, `true` = empty attribute,
+ * `false`/null/undefined = absent).
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -27,6 +29,8 @@ function setAttrs(el, attrs) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'text') el.textContent = String(v);
     else if (k.startsWith('on:')) el.addEventListener(k.slice(3), v);
+    else if (k.startsWith('css-')) el.style.setProperty(k.slice(4), String(v));
+    else if (k === 'style') throw new Error('inline style attributes are refused by the CSP: use css-<property>');
     else el.setAttribute(k, v === true ? '' : String(v));
   }
 }

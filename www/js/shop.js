@@ -20,15 +20,28 @@ async function fetchOk(url, how) {
   return how === 'json' ? r.json() : r.arrayBuffer();
 }
 
-/** Load the wasm, the pack and the product table in parallel. */
-export async function loadShop({ pack = 'data/model.cspk', products = 'data/products.json' } = {}) {
-  const [, bytes, table] = await Promise.all([init(), fetchOk(pack, 'bytes'), fetchOk(products, 'json')]);
+/**
+ * Load the wasm, the pack, the product table and the sample returning customers in parallel
+ * (the shop works without the customers file: the control is then left out).
+ */
+export async function loadShop({ pack = 'data/model.cspk', products = 'data/products.json', customers = 'data/customers.json' } = {}) {
+  const [, bytes, table, people] = await Promise.all([
+    init(), fetchOk(pack, 'bytes'), fetchOk(products, 'json'),
+    fetchOk(customers, 'json').catch(() => null),
+  ]);
   const rec = Recommender.fromBytes(new Uint8Array(bytes), { storageKey: HISTORY_KEY });
-  return new Shop(rec, table);
+  return new Shop(rec, table, people);
+}
+
+/** The valid entries of customers.json: `{ id, label, orders: { items, at }[] }`. */
+function readCustomers(file) {
+  const list = Array.isArray(file?.customers) ? file.customers : [];
+  return list.filter((c) => c && typeof c.id === 'string' && typeof c.label === 'string' && Array.isArray(c.orders) &&
+    c.orders.every((o) => Array.isArray(o?.items) && o.items.every((i) => typeof i === 'string') && Number.isFinite(o.at)));
 }
 
 function readPrefs() {
-  const empty = { paused: false, accepted: {}, orders: [] };
+  const empty = { paused: false, accepted: {}, orders: [], customer: null };
   try {
     const p = JSON.parse(localStorage.getItem(PREFS_KEY) ?? 'null');
     if (!p || typeof p !== 'object') return empty;
@@ -36,6 +49,8 @@ function readPrefs() {
       paused: p.paused === true,
       accepted: p.accepted && typeof p.accepted === 'object' ? p.accepted : {},
       orders: Array.isArray(p.orders) ? p.orders.filter((o) => o && Number.isFinite(o.total)) : [],
+      customer: p.customer && typeof p.customer.id === 'string' && typeof p.customer.label === 'string'
+        ? { id: p.customer.id, label: p.customer.label } : null,
     };
   } catch {
     return empty;
@@ -64,8 +79,10 @@ function method(rec, name) {
 }
 
 export class Shop {
-  constructor(rec, table) {
+  constructor(rec, table, customers = null) {
     this.rec = rec;
+    this.customers = readCustomers(customers);
+    this.customersCutoff = typeof customers?.cutoff === 'string' ? customers.cutoff : null;
     this.api = {
       completeCart: method(rec, 'completeCart'),
       frequentlyBoughtTogether: method(rec, 'frequentlyBoughtTogether'),
@@ -171,13 +188,53 @@ export class Shop {
     this.emit();
     return order;
   }
-  /** Delete everything this demo stored: history (incl. cart), attribution and orders. */
+  /**
+   * Delete everything this demo stored: history (incl. cart), the long-term purchase record,
+   * attribution, orders and which sample customer was stepped into: a fresh shopper.
+   */
   clearAll() {
     this.rec.clearHistory();
     this.prefs.accepted = {};
     this.prefs.orders = [];
+    this.prefs.customer = null;
     this.savePrefs();
     this.emit();
+  }
+
+  /**
+   * Become sample customer `id` (customers.json): start from a clean device, then seed the
+   * long-term purchase record with their earlier orders, as a shop would after a login.
+   * Returns `{ kept, dropped }` from `importOrders`, or null for an unknown id.
+   */
+  stepInto(id) {
+    const c = this.customers.find((x) => x.id === id);
+    if (!c) return null;
+    this.rec.clearHistory();
+    const r = this.rec.importOrders(c.orders);
+    this.prefs.accepted = {};
+    this.prefs.orders = [];
+    this.prefs.customer = { id: c.id, label: c.label };
+    this.savePrefs();
+    this.notice = `Now shopping as ${c.label}: ${r.kept} past purchases are in this browser's purchase record.`;
+    this.emit();
+    return r;
+  }
+  /** The sample customer stepped into, if the purchase record still holds their orders. */
+  get customer() {
+    return this.prefs.customer && this.purchaseRecord().length ? this.prefs.customer : null;
+  }
+
+  /**
+   * The long-term purchase record as stored (exportHistory's "m"), item by item:
+   * `{ id, purchases, lastPurchase, cartAdds }[]`, most bought first.
+   */
+  purchaseRecord() {
+    let m = [];
+    try { m = JSON.parse(this.rec.exportHistory()).m ?? []; } catch { m = []; }
+    return (Array.isArray(m) ? m : [])
+      .filter((r) => Array.isArray(r) && typeof r[0] === 'string')
+      .map(([id, purchases, lastPurchase, cartAdds]) => ({ id, purchases: Number(purchases) || 0, lastPurchase: Number(lastPurchase) || 0, cartAdds: Number(cartAdds) || 0 }))
+      .sort((a, b) => b.purchases - a.purchases || b.lastPurchase - a.lastPurchase || (a.id < b.id ? -1 : 1));
   }
 
   // --- cart -------------------------------------------------------------------------------
@@ -219,6 +276,12 @@ export class Shop {
     const pool = this.timed(() => this.rec.recommend({ k: Math.max(60, 8 * k), excludeViewed: true }));
     const list = roundRobin(pool, (r) => r.because?.itemId ?? '', k);
     return { list, personalised: list.some((r) => r.because?.kind !== 'popular') };
+  }
+  /** "Buy it again": items bought before, due ones first (never cart items); none while paused. */
+  buyAgain(k = 6) {
+    if (this.prefs.paused) return [];
+    const cart = new Set(this.cartIds());
+    return this.timed(() => this.rec.buyAgain({ k: k + cart.size })).filter((r) => !cart.has(r.id)).slice(0, k);
   }
   trending(k = 8, category) {
     return this.timed(() => this.rec.popular({ k, category }));

@@ -14,6 +14,11 @@ export function reasonText(shop, because) {
     case 'similar': return t ? `Similar to ${t}.` : 'Similar to what you looked at.';
     case 'bought-together': return `Often bought together with ${t}.`;
     case 'pairs-with': return `Shoppers pair this with ${t}.`;
+    case 'bought-before': {
+      const r = shop.purchaseRecord().find((x) => x.id === because.itemId);
+      if (!r || !r.purchases) return 'You bought this before.';
+      return `You bought this ${r.purchases === 1 ? 'once' : `${r.purchases} times`}, last on ${fmtDate(r.lastPurchase)}.`;
+    }
     case 'popular': return 'Popular with shoppers right now (nothing personal yet).';
     default: return 'Suggested for you.';
   }
@@ -68,7 +73,36 @@ function recCards(shop, list, source, key) {
 
 // --- pages ---------------------------------------------------------------------------------
 
+/**
+ * "Shop as a returning customer…": pick a real customer of the data and import their earlier
+ * orders (`importOrders`), or go back to a fresh shopper (clears the history and the record).
+ */
+export function returningPanel(shop) {
+  if (!shop.customers.length) return null;
+  const current = shop.customer;
+  const select = h('select', { id: 'customer-select', 'data-focus': 'customer-select' },
+    shop.customers.map((c) => h('option', { value: c.id, selected: current?.id === c.id }, c.label)));
+  const cutoff = shop.customersCutoff ? fmtDate(Date.parse(`${shop.customersCutoff}T00:00:00Z`) - 1) : 'the cut-off';
+  return h('section', { class: 'panel returning', id: 'returning', 'aria-labelledby': 'ret-h', 'data-customer': current?.id ?? '' },
+    h('h2', { id: 'ret-h', class: 'h3', tabindex: '-1' }, current ? `Shopping as ${current.label}` : 'Shop as a returning customer…'),
+    h('p', { class: 'small' }, current
+      ? `Their real orders up to ${cutoff} (UCI Online Retail) are in this browser's purchase record: see “Buy it again” and how “For you” changed. `
+      : `Step into a real customer of the UCI Online Retail data: their orders up to ${cutoff} are imported into this browser with importOrders(), as a shop would do after a login. Nothing leaves the device. `,
+    h('a', { href: '#/privacy' }, 'See what is stored'), '.'),
+    h('form', {
+      class: 'controls',
+      'on:submit': (e) => { e.preventDefault(); shop.stepInto(select.value); },
+    },
+    h('label', { for: 'customer-select' }, 'Customer'), ' ', select, ' ',
+    h('button', { type: 'submit', class: 'btn', id: 'step-in', 'data-focus': 'step-in' }, current ? 'Switch' : 'Step in'),
+    current && h('button', {
+      type: 'button', class: 'btn btn-ghost', id: 'fresh', 'data-focus': 'fresh',
+      'on:click': () => { shop.notice = 'Back to a fresh shopper: history and purchase record cleared.'; shop.clearAll(); },
+    }, 'Back to a fresh shopper')));
+}
+
 export function homePage(shop) {
+  const again = shop.buyAgain(6);
   const fy = shop.forYou(6);
   const note = shop.paused
     ? 'Personalisation is paused: showing what is popular.'
@@ -80,6 +114,9 @@ export function homePage(shop) {
       h('h1', {}, 'Gifts, homeware & seasonal finds'),
       h('p', {}, 'Recommendations here are computed in your browser by WebAssembly. Your browsing history never leaves this device — ',
         h('a', { href: '#/privacy' }, 'see exactly what is stored'), '.')),
+    returningPanel(shop),
+    again.length > 0 && section('buy-again', 'Buy it again', 'From your earlier orders, kept on this device; due ones first.',
+      recCards(shop, again, 'Buy it again', 'ba')),
     section('for-you', 'For you', note, recCards(shop, fy.list, 'For you', 'fy'),
       { 'data-personalised': String(fy.personalised) }),
     section('trending', 'Trending', 'Most-ordered products across the shop.',
@@ -166,7 +203,7 @@ export function nudge(gap) {
       ? [h('strong', {}, money(gap)), ' to free delivery']
       : [h('strong', {}, 'Free delivery'), ' unlocked on this order']),
     h('div', { class: 'bar', role: 'progressbar', 'aria-label': 'Progress to free delivery', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': pct },
-      h('span', { style: `width:${pct}%` })));
+      h('span', { 'css-width': `${pct}%` })));
 }
 
 export function cartPage(shop, onCheckout) {
@@ -238,6 +275,14 @@ export function orderValuePanel(shop) {
       o.count > 0 && [h('dt', {}, `Past orders (${o.count})`), h('dd', {}, `${money(o.total)}, of which ${money(o.fromSuggestions)} from suggestions`)]));
 }
 
+function fmtDate(ms) {
+  try {
+    return new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  } catch {
+    return String(ms);
+  }
+}
+
 function fmtTime(ms) {
   try {
     return new Date(ms).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' });
@@ -248,12 +293,14 @@ function fmtTime(ms) {
 
 export function privacyPage(shop, { onClear, onPause }) {
   const events = shop.rec.history();
+  const record = shop.purchaseRecord();
   let raw = null;
   let rawPrefs = null;
   try { raw = localStorage.getItem(HISTORY_KEY); rawPrefs = localStorage.getItem(PREFS_KEY); } catch { /* storage disabled */ }
   const label = { view: 'Viewed', add_to_cart: 'Added to basket', remove_from_cart: 'Removed from basket', purchase: 'Bought' };
   return [
     h('h1', {}, 'Your data on this device'),
+    returningPanel(shop),
     h('div', { class: 'panel privacy', id: 'privacy' },
       h('p', {}, 'Recommendations are computed by WebAssembly in this browser tab. What you look at and add is stored only in this browser (localStorage key ',
         h('code', {}, HISTORY_KEY), shop.rec.persistent ? '' : ' — storage is unavailable, so it lives in memory only', ') and is never sent anywhere: after loading, this page makes no network requests.'),
@@ -263,7 +310,7 @@ export function privacyPage(shop, { onClear, onPause }) {
         h('button', { type: 'button', class: 'btn btn-danger', id: 'clear-history', 'data-focus': 'clear', 'on:click': onClear }, 'Clear my history'),
         h('span', { class: 'muted small' }, shop.paused
           ? 'Paused: views are not recorded and “For you” shows popular items. Your basket still works (it is kept as basket events).'
-          : 'Clearing also empties your basket, which is part of the history.')),
+          : 'Clearing also empties your basket (part of the history) and the long-term purchase record.')),
       h('h2', { class: 'h3' }, `Stored history: ${events.length} event${events.length === 1 ? '' : 's'}`),
       events.length
         ? h('table', { class: 'history', id: 'history-table' },
@@ -272,7 +319,19 @@ export function privacyPage(shop, { onClear, onPause }) {
             h('td', {}, String(i + 1)), h('td', {}, label[e.type] ?? e.type),
             h('td', {}, shop.title(e.itemId), ' ', h('span', { class: 'muted small' }, `(${e.itemId})`)),
             h('td', {}, fmtTime(e.at))))))
-        : h('p', { class: 'empty', id: 'history-empty' }, 'Nothing is stored.'),
+        : h('p', { class: 'empty', id: 'history-empty' }, 'No events are stored.'),
+      h('h2', { class: 'h3', id: 'record-h' }, `Long-term purchase record: ${record.length} item${record.length === 1 ? '' : 's'}`),
+      h('p', { class: 'small muted' }, 'Kept across visits (at most 500 items) so “Buy it again” and your suggestions can build on what you bought before',
+        shop.customer ? ` — now the orders of ${shop.customer.label}` : '', '. Stored in the same localStorage value (field ', h('code', {}, 'm'), '); cleared with your history.'),
+      record.length
+        ? h('table', { class: 'history', id: 'record-table' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Item'), h('th', { scope: 'col' }, 'Times bought'), h('th', { scope: 'col' }, 'Last bought'), h('th', { scope: 'col' }, 'Basket adds'))),
+          h('tbody', {}, record.map((r) => h('tr', { 'data-id': r.id },
+            h('td', {}, shop.title(r.id), ' ', h('span', { class: 'muted small' }, `(${r.id})`)),
+            h('td', {}, String(r.purchases)),
+            h('td', {}, r.lastPurchase ? fmtDate(r.lastPurchase) : '—'),
+            h('td', {}, String(r.cartAdds))))))
+        : h('p', { class: 'empty', id: 'record-empty' }, 'Nothing is stored.'),
       h('details', {},
         h('summary', {}, 'Exact stored values'),
         h('p', { class: 'small' }, h('code', {}, HISTORY_KEY)),
