@@ -258,10 +258,14 @@ test('shopping flow: personalise, cart, suggestions, privacy, persistence', asyn
           : shop.rec.recommend({ k: 200 }))),
         forYou: time(() => shop.forYou(6)),
         bundle: time(() => shop.bundle('85123A')),
+        buyAgain: time(() => shop.buyAgain(6)),
+        record: time(() => shop.purchaseRecord()),
+        recordItems: shop.purchaseRecord().length,
       };
     });
     console.log(`main-thread medians (${cartBench.api ? 'package cart-bundle methods' : 'fallbacks'}): ` +
-      `cart completion ${cartBench.completeBasket.toFixed(2)} ms, For you ${cartBench.forYou.toFixed(2)} ms, bundle ${cartBench.bundle.toFixed(2)} ms`);
+      `cart completion ${cartBench.completeBasket.toFixed(2)} ms, For you ${cartBench.forYou.toFixed(2)} ms, bundle ${cartBench.bundle.toFixed(2)} ms, ` +
+      `Buy it again ${cartBench.buyAgain.toFixed(2)} ms, reading the purchase record (${cartBench.recordItems} items) ${cartBench.record.toFixed(2)} ms`);
     await page.click('#privacy-link');
     await page.waitForSelector('#history-table');
     assert.equal((await page.$$('#history-table tbody tr')).length, stored, 'history persisted across reloads');
@@ -470,6 +474,7 @@ test('hostile titles render literally and run nothing', async () => {
   await page.waitForSelector('#buy-again .card');
   const again = await page.$$eval('#buy-again .card-title', (els) => els.map((e) => e.textContent));
   assert.deepEqual(again.sort(), [HOSTILE[0], HOSTILE[3], HOSTILE[1]].sort(), 'Buy it again shows the titles literally');
+  await shot(page, 'hostile-buy-again', false);
   await page.click('#buy-again .card[data-id="T003"] .why summary');
   assert.match(await page.textContent('#buy-again .card[data-id="T003"] .why p'), /^You bought this 2 times, last on 5 Jun 2011\.$/);
   await page.click('#collections a:has-text("<i>Evil</i> & Co")');
@@ -540,6 +545,9 @@ test('returning shopper: buy it again persists, never shows cart items; stepping
   const customers = await page.evaluate(() => window.cartsenseDemo.shop.customers.map((c) => ({ id: c.id, items: [...new Set(c.orders.flatMap((o) => o.items))] })));
   assert.ok(customers.length >= 4, `${customers.length} sample customers`);
   let prev = { again: await ids(page, '#buy-again .card'), fy: await ids(page, '#for-you .card') };
+  const other = await openPage(context); // a second tab of the shop, following along
+  await other.page.goto(url);
+  await ready(other.page);
   for (const c of customers.slice(0, 2)) {
     await page.selectOption('#customer-select', c.id);
     await page.click('#step-in');
@@ -554,9 +562,20 @@ test('returning shopper: buy it again persists, never shows cart items; stepping
     assert.equal(await page.getAttribute('#for-you', 'data-personalised'), 'true');
     assert.equal(await cartCount(page), 0, 'a fresh device for the customer: no cart');
     assert.match(await page.textContent('#announce'), new RegExp(`Now shopping as Customer ${c.id}`));
+    await other.page.waitForFunction((want) => [...document.querySelectorAll('#buy-again .card')].map((e) => e.dataset.id).join() === want, now.again.join());
+    assert.equal(await other.page.getAttribute('#returning', 'data-customer'), c.id, 'the other tab follows');
     prev = now;
   }
+  assert.deepEqual(other.problems, []);
+  await other.page.close();
   await shot(page, 'home-returning-customer', false);
+  const cost = await page.evaluate(() => {
+    const { shop } = window.cartsenseDemo;
+    const mean = (f) => { const t0 = performance.now(); for (let i = 0; i < 200; i++) f(); return (performance.now() - t0) / 200; };
+    return { items: shop.purchaseRecord().length, buyAgain: mean(() => shop.buyAgain(6)), record: mean(() => shop.purchaseRecord()), forYou: mean(() => shop.forYou(6)) };
+  });
+  console.log(`returning customer (${cost.items} items in the record), mean main-thread ms: Buy it again ${cost.buyAgain.toFixed(3)}, ` +
+    `reading the record ${cost.record.toFixed(3)}, For you ${cost.forYou.toFixed(3)}`);
   await page.reload();
   await ready(page);
   assert.equal(await page.getAttribute('#returning', 'data-customer'), customers[1].id, 'still that customer after a reload');

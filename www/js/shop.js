@@ -81,7 +81,9 @@ function method(rec, name) {
 export class Shop {
   constructor(rec, table, customers = null) {
     this.rec = rec;
-    this.customers = readCustomers(customers);
+    // Older builds of the package have no purchase record: no "Buy it again", no customers.
+    this.returning = typeof rec.buyAgain === 'function' && typeof rec.importOrders === 'function';
+    this.customers = this.returning ? readCustomers(customers) : [];
     this.customersCutoff = typeof customers?.cutoff === 'string' ? customers.cutoff : null;
     this.api = {
       completeCart: method(rec, 'completeCart'),
@@ -279,7 +281,7 @@ export class Shop {
   }
   /** "Buy it again": items bought before, due ones first (never cart items); none while paused. */
   buyAgain(k = 6) {
-    if (this.prefs.paused) return [];
+    if (this.prefs.paused || !this.returning) return [];
     const cart = new Set(this.cartIds());
     return this.timed(() => this.rec.buyAgain({ k: k + cart.size })).filter((r) => !cart.has(r.id)).slice(0, k);
   }

@@ -107,7 +107,9 @@ export function homePage(shop) {
   const note = shop.paused
     ? 'Personalisation is paused: showing what is popular.'
     : fy.personalised
-      ? 'Picked on this device from what you looked at and added.'
+      ? (shop.rec.history().length
+        ? 'Picked on this device from what you looked at and added.'
+        : 'Picked on this device from your earlier orders: new finds only, repeats are in “Buy it again”.')
       : 'Look at a few products and this list adapts instantly.';
   return [
     h('div', { class: 'hero' },
