@@ -521,6 +521,9 @@ test('returning shopper: buy it again persists, never shows cart items; stepping
   assert.match(await page.textContent('#buy-again .card .why p'), /^You bought this once, last on \d{1,2} \w+ \d{4}\.$/);
   const fy = await ids(page, '#for-you .card');
   assert.ok(fy.every((id) => !bought.includes(id)), 'For you keeps to new items');
+  await page.click(`#buy-again .card[data-id="${bought[1]}"] .card-link`);
+  assert.match(await page.textContent('#bought-before'), /^You bought this once, last on /);
+  await goHome(page);
 
   // The purchase record survives a reload and is listed item by item on "Your data".
   await page.reload();

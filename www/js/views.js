@@ -87,7 +87,7 @@ export function returningPanel(shop) {
     h('h2', { id: 'ret-h', class: 'h3', tabindex: '-1' }, current ? `Shopping as ${current.label}` : 'Shop as a returning customer…'),
     h('p', { class: 'small' }, current
       ? `Their real orders up to ${cutoff} (UCI Online Retail) are in this browser's purchase record: see “Buy it again” and how “For you” changed. `
-      : `Step into a real customer of the UCI Online Retail data: their orders up to ${cutoff} are imported into this browser with importOrders(), as a shop would do after a login. Nothing leaves the device. `,
+      : `Step into a real customer of the UCI Online Retail data: their orders up to ${cutoff} are imported into this browser with importOrders(), as a shop would do after a login (this replaces what the browser has stored, basket included). Nothing leaves the device. `,
     h('a', { href: '#/privacy' }, 'See what is stored'), '.'),
     h('form', {
       class: 'controls',
@@ -159,6 +159,7 @@ export function productPage(shop, id) {
   if (!item) return [h('h1', {}, 'Product not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the shop'))];
   const bundle = shop.bundle(id);
   const sim = shop.similar(id, 6);
+  const bought = shop.purchaseRecord().find((r) => r.id === id && r.purchases > 0);
   return [
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
       h('a', { href: '#/' }, 'Home'), ' › ', h('a', { href: `#/c/${slug(item.category)}` }, item.category)),
@@ -168,6 +169,8 @@ export function productPage(shop, id) {
         h('h1', { id: 'product-title' }, item.title),
         h('p', { class: 'price big' }, money(item.price)),
         h('p', { class: 'muted' }, `Item ${item.id} · ${item.category}`),
+        bought && h('p', { class: 'bought-before', id: 'bought-before' },
+          `You bought this ${bought.purchases === 1 ? 'once' : `${bought.purchases} times`}, last on ${fmtDate(bought.lastPurchase)}.`),
         addButton(shop, item, null, 'main'),
         h('p', { class: 'muted small' }, `Free UK delivery on orders over ${money(FREE_DELIVERY)}.`))),
     bundle && bundlePanel(shop, bundle),
