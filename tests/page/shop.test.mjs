@@ -398,6 +398,16 @@ test('small screen: no horizontal scrolling', async () => {
   await page.goto(url);
   await ready(page);
   await shot(page, 'home-mobile', false);
+  // A returning customer: the Buy it again row and the purchase record table fit too.
+  await page.click('#step-in');
+  await page.waitForSelector('#buy-again .card');
+  for (const route of ['#/', '#/privacy']) {
+    await page.goto(url + route);
+    await page.waitForSelector(route === '#/' ? '#buy-again .card' : '#record-table');
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 0, `returning customer, ${route} overflows by ${over}px`);
+  }
+  await shot(page, 'privacy-record-mobile', false);
   assert.deepEqual(problems, []);
   await context.close();
 });

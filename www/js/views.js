@@ -77,7 +77,7 @@ function recCards(shop, list, source, key) {
  * "Shop as a returning customer…": pick a real customer of the data and import their earlier
  * orders (`importOrders`), or go back to a fresh shopper (clears the history and the record).
  */
-export function returningPanel(shop) {
+export function returningPanel(shop, { linkToData = true } = {}) {
   if (!shop.customers.length) return null;
   const current = shop.customer;
   const select = h('select', { id: 'customer-select', 'data-focus': 'customer-select' },
@@ -88,7 +88,7 @@ export function returningPanel(shop) {
     h('p', { class: 'small' }, current
       ? `Their real orders up to ${cutoff} (UCI Online Retail) are in this browser's purchase record: see “Buy it again” and how “For you” changed. `
       : `Step into a real customer of the UCI Online Retail data: their orders up to ${cutoff} are imported into this browser with importOrders(), as a shop would do after a login (this replaces what the browser has stored, basket included). Nothing leaves the device. `,
-    h('a', { href: '#/privacy' }, 'See what is stored'), '.'),
+    linkToData && [h('a', { href: '#/privacy' }, 'See what is stored'), '.']),
     h('form', {
       class: 'controls',
       'on:submit': (e) => { e.preventDefault(); shop.stepInto(select.value); },
@@ -305,7 +305,6 @@ export function privacyPage(shop, { onClear, onPause }) {
   const label = { view: 'Viewed', add_to_cart: 'Added to basket', remove_from_cart: 'Removed from basket', purchase: 'Bought' };
   return [
     h('h1', {}, 'Your data on this device'),
-    returningPanel(shop),
     h('div', { class: 'panel privacy', id: 'privacy' },
       h('p', {}, 'Recommendations are computed by WebAssembly in this browser tab. What you look at and add is stored only in this browser (localStorage key ',
         h('code', {}, HISTORY_KEY), shop.rec.persistent ? '' : ' — storage is unavailable, so it lives in memory only', ') and is never sent anywhere: after loading, this page makes no network requests.'),
@@ -343,5 +342,6 @@ export function privacyPage(shop, { onClear, onPause }) {
         h('pre', { id: 'raw-history' }, raw ?? '(nothing)'),
         h('p', { class: 'small' }, h('code', {}, PREFS_KEY), ' — this demo’s own settings: the pause switch, which basket items came from suggestions, and order totals for the order-value panel.'),
         h('pre', {}, rawPrefs ?? '(nothing)'))),
+    returningPanel(shop, { linkToData: false }),
   ];
 }
