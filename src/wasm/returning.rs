@@ -1,9 +1,10 @@
 //! Returning shoppers on `Recommender`: seed the long-term memory, "buy it again".
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::args::{self, options, strings};
+use serde::Serialize;
+
+use super::args::{self, options, strings, to_value};
 use super::error::{bad, js, JsResult};
 use super::recommender::{recs_to_js, ListOptions, Recommender};
 use crate::returning::check_orders;
@@ -22,16 +23,16 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "{ items: string[]; at: number }[]")] orders: JsValue,
     ) -> JsResult<JsValue> {
-        if !js_sys::Array::is_array(&orders) {
+        if !args::is_array(&orders) {
             return Err(bad(format!(
                 "orders must be an array of {{ items, at }}, got {}",
                 args::type_name(&orders)
             )));
         }
-        let a: &js_sys::Array = orders.unchecked_ref();
-        js(check_orders(a.length() as usize))?;
-        let mut parsed = Vec::with_capacity(a.length() as usize);
-        for (k, o) in a.iter().enumerate() {
+        let a = args::elements(&orders, "orders")?;
+        js(check_orders(a.len()))?;
+        let mut parsed = Vec::with_capacity(a.len());
+        for (k, o) in a.into_iter().enumerate() {
             if !o.is_object() {
                 return Err(bad(format!(
                     "orders[{k}] must be an object {{ items, at }}"
@@ -73,5 +74,41 @@ impl Recommender {
         let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
         let recs = self.with(|s| js(s.engine.buy_again(&q)))?;
         recs_to_js(&recs)
+    }
+
+    /// The long-term purchase record exactly as stored on this device, strongest first.
+    ///
+    /// ```js
+    /// rec.purchaseRecord() // [{ itemId: '85123A', purchases: 3, lastPurchase: 1700000000000, cartAdds: 4 }]
+    /// ```
+    #[wasm_bindgen(js_name = purchaseRecord, unchecked_return_type = "PurchaseRecord[]")]
+    pub fn purchase_record(&self) -> JsResult<JsValue> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out<'a> {
+            item_id: &'a str,
+            purchases: u32,
+            last_purchase: f64,
+            cart_adds: u32,
+        }
+        self.with(|s| {
+            let mem = s.engine.history().memory();
+            let now = mem.newest();
+            let mut items: Vec<_> = mem.items().iter().collect();
+            items.sort_by(|a, b| {
+                b.strength_now(now, mem.half_life_days())
+                    .total_cmp(&a.strength_now(now, mem.half_life_days()))
+            });
+            let out: Vec<Out> = items
+                .into_iter()
+                .map(|r| Out {
+                    item_id: &r.id,
+                    purchases: r.purchases,
+                    last_purchase: r.last_purchase,
+                    cart_adds: r.cart_adds,
+                })
+                .collect();
+            to_value(&out)
+        })
     }
 }

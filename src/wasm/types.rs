@@ -19,6 +19,11 @@ export interface RecommenderOptions {
   maxEvents?: number;
   /** Recency half-life in hours (default: the pack's tuned value, else 24). */
   halfLifeHours?: number;
+  /**
+   * Expected SHA-256 of the pack bytes (64 hex digits). A mismatch throws `PACK_CHECKSUM`
+   * before the pack is parsed: publish the digest with the pack to refuse stale or altered files.
+   */
+  sha256?: string;
 }
 
 export type EventType = 'view' | 'add_to_cart' | 'remove_from_cart' | 'purchase';
@@ -26,6 +31,9 @@ export type EventType = 'view' | 'add_to_cart' | 'remove_from_cart' | 'purchase'
 export interface HistoryEvent { type: EventType; itemId: string; at: number; }
 
 export interface ImportResult { kept: number; dropped: number; }
+
+/** One item of the long-term purchase record (`lastPurchase` is 0 if only added to carts). */
+export interface PurchaseRecord { itemId: string; purchases: number; lastPurchase: number; cartAdds: number; }
 
 export interface Item { id: string; title: string; price: number; category: string; }
 

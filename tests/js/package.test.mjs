@@ -299,6 +299,10 @@ test('returning shoppers: importOrders, buyAgain, memory in export/clear', () =>
   assert.ok(!rec.buyAgain().some((r) => r.id === 'sku-1'), 'never a cart item');
   for (let i = 0; i < 10; i++) rec.view(`sku-${50 + i}`);
   assert.equal(rec.buyAgain().length, 1, 'the purchase record outlives the session window');
+  assert.deepEqual(rec.purchaseRecord().slice(0, 2), [
+    { itemId: 'sku-1', purchases: 2, lastPurchase: 20 * DAY, cartAdds: 1 },
+    { itemId: 'not-in-pack', purchases: 1, lastPurchase: 20 * DAY, cartAdds: 0 },
+  ]);
   const saved = rec.exportHistory();
   const other = Recommender.fromBytes(buildPack(spec));
   other.importHistory(saved);
