@@ -127,7 +127,7 @@ pub struct BuildArgs {
     #[arg(long, default_value = "int8")]
     pub quantize: String,
     /// Co-purchase neighbours and transitions kept per item.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 100)]
     pub neighbours: usize,
     /// ALS iterations.
     #[arg(long, default_value_t = 15)]

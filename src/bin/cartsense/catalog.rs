@@ -8,8 +8,11 @@ use anyhow::{bail, Context, Result};
 
 use crate::data::Dataset;
 
-/// Catalog rows: id -> (title, category, price).
-pub fn read(path: &Path, upper: bool) -> Result<Vec<(String, String, String, Option<f32>)>> {
+/// One catalog row: id, title, category, price.
+pub type CatalogRow = (String, String, String, Option<f32>);
+
+/// Catalog rows.
+pub fn read(path: &Path, upper: bool) -> Result<Vec<CatalogRow>> {
     let mut rd = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)

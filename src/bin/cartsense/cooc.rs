@@ -36,6 +36,9 @@ impl Measure {
     }
 }
 
+/// Largest group (distinct items) whose pairs are all counted.
+pub const MAX_GROUP: usize = 1000;
+
 /// Symmetric co-occurrence of items within groups (C_ii = 0), plus per-item group counts.
 #[derive(Debug, Clone)]
 pub struct Cooc {
@@ -69,6 +72,9 @@ impl Cooc {
                 count[i as usize] += 1;
                 wcount[i as usize] += w;
             }
+            // Pairs grow quadratically: a group of more than MAX_GROUP distinct items (a
+            // visitor's whole history, say) contributes the pairs of MAX_GROUP of them only.
+            set.truncate(MAX_GROUP);
             for (a, &i) in set.iter().enumerate() {
                 for &j in &set[a + 1..] {
                     for (x, y) in [(i, j), (j, i)] {

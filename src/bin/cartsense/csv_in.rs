@@ -38,6 +38,13 @@ pub const CANDIDATES: [(&str, &[&str]); 9] = [
             "basket_id",
             "transaction_id",
             "user_session",
+            // No order or session id: one sequence per visitor/customer.
+            "visitorid",
+            "visitor_id",
+            "user_id",
+            "userid",
+            "customerid",
+            "customer_id",
         ],
     ),
     (
@@ -423,7 +430,7 @@ pub fn read_file(
         };
         at += seq.unwrap_or(0.0);
         rows += 1;
-        if rows % 65_536 == 0 {
+        if rows.is_multiple_of(65_536) {
             progress(rows);
         }
         f(Row {

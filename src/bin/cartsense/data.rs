@@ -267,7 +267,7 @@ pub fn load(
                 rep.non_positive_price += 1;
                 return;
             }
-            if rules.drop_codes.iter().any(|c| *c == item)
+            if rules.drop_codes.contains(&item)
                 || rules
                     .drop_prefixes
                     .iter()

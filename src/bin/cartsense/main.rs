@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Cmd {
     /// Build a tuned pack from orders (baskets) or events (sessions).
-    Build(build::BuildArgs),
+    Build(Box<build::BuildArgs>),
     /// Build a pack from your own embeddings (.npy + ids, or CSV id,v1..vd).
     Pack(pack_cmd::PackArgs),
     /// Show a pack's header, sections, scorer settings, quality and sample items.

@@ -102,6 +102,7 @@ impl<'a> Sknn<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn lists(
         &self,
         pop: &[f32],

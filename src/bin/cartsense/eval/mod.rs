@@ -76,6 +76,9 @@ pub struct EvalArgs {
     /// Embedding dimensions of our build.
     #[arg(long, default_value_t = 128)]
     pub dims: usize,
+    /// Co-purchase neighbours kept per item in our build.
+    #[arg(long, default_value_t = 100)]
+    pub neighbours: usize,
     /// Seed of our build.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -362,7 +365,7 @@ fn ours(
         dims: a.dims,
         seed: a.seed,
         quantize: Quantize::I8,
-        neighbours: 50,
+        neighbours: a.neighbours,
         iterations: 15,
         cold_below: 3,
     };
