@@ -7,6 +7,71 @@ use wasm_bindgen::JsCast;
 
 use super::error::{bad, JsResult};
 
+// Every read of a caller's value goes through a `catch` import: a Proxy trap, a throwing getter
+// or a revoked Proxy then becomes a `BAD_ARGUMENT` instead of a JS exception unwinding through
+// wasm (which would skip Rust's cleanup and leave the instance borrowed for good).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array_checked(v: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// `Array.isArray` that treats a revoked Proxy as "not an array" instead of throwing.
+pub fn is_array(v: &JsValue) -> bool {
+    is_array_checked(v).unwrap_or(false)
+}
+
+/// Most elements copied out of one JS array argument.
+const MAX_ELEMENTS: u32 = 1 << 24;
+
+/// The elements of a JS array, each read with a catching `Reflect.get` (getters, Proxies).
+pub fn elements(v: &JsValue, what: &str) -> JsResult<Vec<JsValue>> {
+    let len = js_sys::Reflect::get(v, &"length".into())
+        .ok()
+        .and_then(|l| l.as_f64())
+        .filter(|l| l.fract() == 0.0 && *l >= 0.0 && *l <= MAX_ELEMENTS as f64)
+        .ok_or_else(|| bad(format!("{what}: the array length cannot be read")))?
+        as u32;
+    (0..len)
+        .map(|i| {
+            js_sys::Reflect::get_u32(v, i)
+                .map_err(|_| bad(format!("{what}[{i}] cannot be read (its getter threw)")))
+        })
+        .collect()
+}
+
+/// A plain-data copy of an options value (objects and arrays, up to a small depth), read with
+/// catching `Reflect` calls so that serde never touches a getter or a Proxy.
+fn snapshot(v: &JsValue, what: &str, depth: u32) -> JsResult<JsValue> {
+    if !v.is_object() || v.is_function() {
+        return Ok(v.clone());
+    }
+    if depth == 0 {
+        return Err(bad(format!("{what} is nested too deeply")));
+    }
+    if is_array(v) {
+        let out = js_sys::Array::new();
+        for (i, x) in elements(v, what)?.iter().enumerate() {
+            out.push(&snapshot(x, &format!("{what}[{i}]"), depth - 1)?);
+        }
+        return Ok(out.into());
+    }
+    if v.is_instance_of::<js_sys::Date>() || js_sys::ArrayBuffer::is_view(v) {
+        return Ok(v.clone());
+    }
+    let keys = js_sys::Reflect::own_keys(v)
+        .map_err(|_| bad(format!("{what} cannot be read (a Proxy trap threw)")))?;
+    let out = js_sys::Object::new();
+    for k in elements(&keys, what)? {
+        let Some(name) = k.as_string() else { continue };
+        let x = js_sys::Reflect::get(v, &k)
+            .map_err(|_| bad(format!("{what}.{name} cannot be read (its getter threw)")))?;
+        let x = snapshot(&x, &format!("{what}.{name}"), depth - 1)?;
+        let _ = js_sys::Reflect::set(&out, &k, &x);
+    }
+    Ok(out.into())
+}
+
 /// A required string.
 pub fn string(v: &JsValue, what: &str) -> JsResult<String> {
     v.as_string()
@@ -29,16 +94,16 @@ pub fn timestamp(v: &JsValue) -> JsResult<f64> {
 
 /// An array of strings.
 pub fn strings(v: &JsValue, what: &str) -> JsResult<Vec<String>> {
-    if !js_sys::Array::is_array(v) {
+    if !is_array(v) {
         return Err(bad(format!(
             "{what} must be an array of strings, got {}",
             type_name(v)
         )));
     }
-    let a: &js_sys::Array = v.unchecked_ref();
-    a.iter()
+    elements(v, what)?
+        .iter()
         .enumerate()
-        .map(|(i, x)| string(&x, &format!("{what}[{i}]")))
+        .map(|(i, x)| string(x, &format!("{what}[{i}]")))
         .collect()
 }
 
@@ -47,13 +112,13 @@ pub fn options<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> JsResu
     if v.is_undefined() || v.is_null() {
         return Ok(T::default());
     }
-    if !v.is_object() || js_sys::Array::is_array(v) {
+    if !v.is_object() || is_array(v) {
         return Err(bad(format!(
             "{what} must be an object, got {}",
             type_name(v)
         )));
     }
-    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| {
+    serde_wasm_bindgen::from_value(snapshot(v, what, 4)?).map_err(|e| {
         let m = e.to_string();
         bad(format!(
             "{what}: {}",
@@ -86,7 +151,7 @@ pub fn amount(v: Option<f64>, what: &str) -> JsResult<Option<f32>> {
 pub fn type_name(v: &JsValue) -> String {
     if v.is_null() {
         "null".into()
-    } else if js_sys::Array::is_array(v) {
+    } else if is_array(v) {
         "array".into()
     } else {
         v.js_typeof()
