@@ -37,6 +37,14 @@ pub enum PackError {
         /// CRC-32 of the bytes.
         computed: u32,
     },
+    /// The pack's SHA-256 is not the one the storefront expected (a stale or tampered file).
+    #[error("pack SHA-256 mismatch: expected {expected}, the bytes hash to {computed}")]
+    Digest {
+        /// Hex digest the caller gave.
+        expected: String,
+        /// Hex digest of the bytes.
+        computed: String,
+    },
     /// The pack is well-formed bytes but its content breaks a rule of the format.
     #[error("invalid pack: {0}")]
     Invalid(String),
@@ -50,6 +58,7 @@ impl PackError {
             PackError::Version { .. } => "PACK_VERSION",
             PackError::Truncated { .. } => "PACK_TRUNCATED",
             PackError::Checksum { .. } => "PACK_CHECKSUM",
+            PackError::Digest { .. } => "PACK_CHECKSUM",
             PackError::Invalid(_) => "PACK_INVALID",
         }
     }

@@ -274,15 +274,27 @@ impl History {
     /// Drop the oldest events beyond the bound. Adds of items still in the cart go last, so a
     /// long browse never empties the cart.
     fn enforce_bound(&mut self) {
-        while self.events.len() > self.max {
-            let cart = self.cart();
-            let victim = self
-                .events
-                .iter()
-                .position(|e| !(e.kind == EventKind::AddToCart && cart.contains(&e.item.as_str())))
-                .unwrap_or(0);
-            self.events.remove(victim);
+        let excess = self.events.len().saturating_sub(self.max);
+        if excess == 0 {
+            return;
         }
+        // Same result as dropping one victim at a time with the cart recomputed after each, in
+        // one pass: every event before the first victim is a protected add, and dropping a
+        // victim never changes which items are in the cart, so the victims are the oldest
+        // unprotected events; when only protected adds are left, the oldest of those go. One at
+        // a time was quadratic: a 100k-event import or a `purchase()` of a huge array froze the
+        // page for minutes.
+        let cart: std::collections::HashSet<String> =
+            self.cart().into_iter().map(str::to_owned).collect();
+        let mut dropped = 0;
+        self.events.retain(|e| {
+            let protected = e.kind == EventKind::AddToCart && cart.contains(&e.item);
+            let drop = !protected && dropped < excess;
+            dropped += usize::from(drop);
+            !drop
+        });
+        let over = self.events.len().saturating_sub(self.max);
+        self.events.drain(..over);
     }
 
     /// The cart: items added and not since removed or purchased, in order of first add.

@@ -5,6 +5,7 @@
 //! unique ids) and then serves zero-copy typed views. The byte layout is specified in
 //! `docs/pack-format.md`.
 
+mod digest;
 pub mod format;
 mod idindex;
 mod reader;
@@ -13,5 +14,6 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
+pub use digest::check_sha256;
 pub use reader::{Embeddings, Gram, Neighbours, Pack};
 pub use writer::{quantize_row, PackWriter, Quantize, SparseRows};

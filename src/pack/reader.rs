@@ -295,15 +295,25 @@ impl Pack {
         let emb = match (emb_e.flags >> 8) & 0xff {
             ENC_F32 => {
                 let r = emb_e.range.clone();
-                expect_len(&r, n * d * 4, "EMBD (f32)")?;
+                expect_len(&r, sat_mul(n, d * 4), "EMBD (f32)")?;
                 check_finite(cast::<f32>(&b[r.clone()]), "EMBD", false)?;
                 Emb::F32(r)
             }
             ENC_I8 => {
                 let r = emb_e.range.clone();
-                expect_len(&r, n * 4 + n * d, "EMBD (int8)")?;
+                expect_len(&r, sat_mul(n, d + 4), "EMBD (int8)")?;
                 let scales = r.start..r.start + n * 4;
                 check_finite(cast::<f32>(&b[scales.clone()]), "EMBD scales", true)?;
+                // A finite scale can still make `scale * 127` infinite (found by fuzzing).
+                let limit = f32::MAX / 127.0;
+                if let Some(i) = cast::<f32>(&b[scales.clone()])
+                    .iter()
+                    .position(|&x| x > limit)
+                {
+                    return Err(invalid(format!(
+                        "EMBD scales[{i}] is too large: scale x 127 is not a finite number"
+                    )));
+                }
                 Emb::I8 {
                     scales,
                     rows: r.start + n * 4..r.end,
@@ -407,12 +417,12 @@ impl Pack {
             )));
         }
         let s = rd_u32(b, 24);
-        let table_end = HEADER_LEN + s as usize * ENTRY_LEN;
         if s > MAX_SECTIONS {
             return Err(invalid(format!(
                 "{s} sections exceeds the limit {MAX_SECTIONS}"
             )));
         }
+        let table_end = HEADER_LEN + s as usize * ENTRY_LEN;
         if b.len() < table_end {
             return Err(PackError::Truncated {
                 what: "the section table".into(),
@@ -718,6 +728,13 @@ impl Pack {
     }
 }
 
+/// `a * b`, saturating: a section length computed from header counts must not wrap around on
+/// 32-bit targets (wasm32), where `usize` is 32 bits and a wrapped product could match a short
+/// section. No section can be `usize::MAX` bytes long, so a saturated length never matches.
+fn sat_mul(a: usize, b: usize) -> usize {
+    a.saturating_mul(b)
+}
+
 fn expect_len(r: &Range<usize>, want: usize, what: &str) -> Result<(), PackError> {
     if r.len() != want {
         return Err(invalid(format!(
@@ -757,8 +774,9 @@ fn read_strtab(b: &[u8], r: Range<usize>, what: &str) -> Result<StrTab, PackErro
         return Err(invalid(format!("{what} is too short for a string table")));
     }
     let count = rd_u32(b, r.start) as usize;
-    let off_end = (count + 1)
-        .checked_mul(4)
+    let off_end = count
+        .checked_add(1)
+        .and_then(|c| c.checked_mul(4))
         .and_then(|x| x.checked_add(r.start + 4))
         .filter(|&e| e <= r.end)
         .ok_or_else(|| invalid(format!("{what}: {count} strings do not fit the section")))?;
@@ -775,6 +793,14 @@ fn read_strtab(b: &[u8], r: Range<usize>, what: &str) -> Result<StrTab, PackErro
         let (s, e) = (offs[i] as usize, offs[i + 1] as usize);
         if s > e {
             return Err(invalid(format!("{what}: string offsets decrease at {i}")));
+        }
+        // Checked here, not only at the end: an offset past the data that comes back down
+        // later would otherwise be sliced before the decrease is seen.
+        if e > data.len() {
+            return Err(invalid(format!(
+                "{what}: string {i} ends at {e}, past the data length {}",
+                data.len()
+            )));
         }
         if std::str::from_utf8(&b[data.start + s..data.start + e]).is_err() {
             return Err(invalid(format!("{what}: string {i} is not valid UTF-8")));
@@ -804,7 +830,7 @@ fn read_csr(b: &[u8], r: Range<usize>, n: usize, what: &str) -> Result<Csr, Pack
     let offsets = r.start..r.start + off_len;
     let offs = cast::<u32>(&b[offsets.clone()]);
     let nnz = offs[n] as usize;
-    expect_len(&r, off_len + nnz * 8, what)?;
+    expect_len(&r, sat_mul(nnz, 8).saturating_add(off_len), what)?;
     if offs[0] != 0 || offs.windows(2).any(|w| w[0] > w[1]) {
         return Err(invalid(format!(
             "{what}: row offsets must start at 0 and never decrease"

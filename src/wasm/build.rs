@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::args::{string, strings, type_name};
+use super::args::{elements, is_array, string, strings, type_name};
 use super::error::{bad, js, JsResult};
 use crate::pack::{PackWriter, Quantize};
 
@@ -15,6 +15,12 @@ fn field(spec: &JsValue, name: &str) -> JsResult<Option<JsValue>> {
 
 /// Numbers from a typed array or an array of numbers, as f64 (exact for u32 indices).
 fn numbers64(v: &JsValue, what: &str) -> JsResult<Vec<f64>> {
+    // A typed array whose buffer was transferred (detached) has length 0, and copying out of
+    // it throws a TypeError; it holds no numbers.
+    if js_sys::ArrayBuffer::is_view(v) && v.unchecked_ref::<js_sys::Uint8Array>().byte_length() == 0
+    {
+        return Ok(Vec::new());
+    }
     if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
         return Ok(a.to_vec().into_iter().map(f64::from).collect());
     }
@@ -27,20 +33,20 @@ fn numbers64(v: &JsValue, what: &str) -> JsResult<Vec<f64>> {
     if let Some(a) = v.dyn_ref::<js_sys::Int32Array>() {
         return Ok(a.to_vec().into_iter().map(f64::from).collect());
     }
-    if !js_sys::Array::is_array(v) {
+    if !is_array(v) {
         return Err(bad(format!(
             "{what} must be a typed array or an array of numbers, got {}",
             type_name(v)
         )));
     }
-    let a: &js_sys::Array = v.unchecked_ref();
-    a.iter()
+    elements(v, what)?
+        .iter()
         .enumerate()
         .map(|(i, x)| {
             x.as_f64().ok_or_else(|| {
                 bad(format!(
                     "{what}[{i}] must be a number, got {}",
-                    type_name(&x)
+                    type_name(x)
                 ))
             })
         })
@@ -102,7 +108,7 @@ fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
 pub fn build_pack(
     #[wasm_bindgen(unchecked_param_type = "PackSpec")] spec: JsValue,
 ) -> JsResult<js_sys::Uint8Array> {
-    if !spec.is_object() || js_sys::Array::is_array(&spec) {
+    if !spec.is_object() || is_array(&spec) {
         return Err(bad(format!(
             "spec must be an object, got {}",
             type_name(&spec)

@@ -84,6 +84,7 @@ struct RecommenderOptions {
     storage_key: Option<String>,
     max_events: Option<f64>,
     half_life_hours: Option<f64>,
+    sha256: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -242,16 +243,22 @@ impl Recommender {
             JsValue,
         >,
     ) -> JsResult<Recommender> {
-        let bytes = pack
-            .dyn_ref::<js_sys::Uint8Array>()
-            .ok_or_else(|| {
-                bad(format!(
-                    "pack must be a Uint8Array, got {}",
-                    args::type_name(&pack)
-                ))
-            })?
-            .to_vec();
+        let view = pack.dyn_ref::<js_sys::Uint8Array>().ok_or_else(|| {
+            bad(format!(
+                "pack must be a Uint8Array, got {}",
+                args::type_name(&pack)
+            ))
+        })?;
+        // A detached buffer (transferred to a worker) reads as empty; copying from it throws.
+        let bytes = if view.length() == 0 {
+            Vec::new()
+        } else {
+            view.to_vec()
+        };
         let opts: RecommenderOptions = args::options(&options.unwrap_or_default(), "options")?;
+        if let Some(want) = &opts.sha256 {
+            js(crate::pack::check_sha256(&bytes, want))?;
+        }
         let max = count(
             opts.max_events,
             crate::history::DEFAULT_MAX_EVENTS,

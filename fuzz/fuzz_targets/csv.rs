@@ -1,0 +1,12 @@
+#![no_main]
+//! Fuzz target `csv`: the CLI's CSV reader, see `fuzz/harness_csv.rs` (shared with
+//! `tests/fuzz_crashers.rs`).
+
+#[path = "../../src/bin/cartsense/csv_in.rs"]
+#[allow(dead_code)]
+mod csv_in;
+
+#[path = "../harness_csv.rs"]
+mod harness_csv;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness_csv::csv(data));

@@ -1,0 +1,41 @@
+//! The CLI's CSV reader (`src/bin/cartsense/csv_in.rs`, included by path as `crate::csv_in`
+//! because it lives in the binary, not the library): column detection, delimiter sniffing,
+//! UTF-8 and number checks, and the date parser. Errors are fine; panics are not.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::csv_in::{parse_time, read_file, Columns};
+
+/// One input: written to a file (the reader takes a path) and read with detected columns.
+pub fn csv(data: &[u8]) {
+    if let Ok(s) = std::str::from_utf8(data) {
+        for line in s.lines().take(64) {
+            for field in line.split([',', ';', '\t']) {
+                let _ = parse_time(field);
+            }
+        }
+    }
+    let path = scratch();
+    let Ok(mut f) = std::fs::File::create(&path) else {
+        return;
+    };
+    if f.write_all(data).is_err() {
+        return;
+    }
+    drop(f);
+    let _ = read_file(&path, &Columns::default(), &|_| {}, &mut |_| {});
+    let _ = std::fs::remove_file(&path);
+}
+
+/// A per-thread scratch file (tests run in parallel threads of one process).
+fn scratch() -> PathBuf {
+    let dir = if std::path::Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let t = format!("{:?}", std::thread::current().id());
+    let t: String = t.chars().filter(char::is_ascii_digit).collect();
+    dir.join(format!("cartsense-fuzz-csv-{}-{t}.csv", std::process::id()))
+}
