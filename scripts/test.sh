@@ -14,6 +14,19 @@ cargo clippy --all-targets --features cli -- -D warnings
 cargo clippy --lib --tests --target wasm32-unknown-unknown -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --lib --quiet
 
+step "supply chain (cargo-deny: licences, bans, sources; advisories when reachable)"
+if cargo deny --version >/dev/null 2>&1; then
+  cargo deny --log-level error check licenses bans sources
+  # The RustSec database is a git clone from GitHub: skipped where only registries are reachable.
+  if timeout 60 cargo deny --log-level error fetch db >/dev/null 2>&1; then
+    cargo deny --log-level error check advisories
+  else
+    echo "skipped advisories: the RustSec advisory database cannot be fetched from here"
+  fi
+else
+  echo "skipped: cargo-deny is not installed (cargo install cargo-deny --locked)"
+fi
+
 step "native tests (core + CLI)"
 cargo test --features cli
 
