@@ -195,9 +195,11 @@ impl Engine {
             params: Params::from_meta(pack.meta()),
             pack,
             history: History::default(),
-            scores: vec![0.0; n],
+            // Allocated on first use: the fused scan of `recommend` needs neither, and they
+            // would add 8 bytes per item to the memory a loaded pack costs.
+            scores: Vec::new(),
             mask: vec![true; n],
-            boost: vec![0.0; n],
+            boost: Vec::new(),
             q16: QueryI16::default(),
             norms: None,
             boosts: Vec::new(),
@@ -344,6 +346,7 @@ impl Engine {
 
     /// Fill `self.scores` with `y_j · u` for every item.
     fn scan(&mut self, u: &[f32]) {
+        self.scores.resize(self.pack.len(), 0.0);
         let d = self.pack.dims();
         match self.pack.embeddings() {
             Embeddings::F32(m) => kernels::score_f32(m, d, u, &mut self.scores),
@@ -366,7 +369,8 @@ impl Engine {
             return Ok(Vec::new());
         };
         if sum.items.is_empty() {
-            self.scores.copy_from_slice(self.pack.popularity());
+            self.scores.clear();
+            self.scores.extend_from_slice(self.pack.popularity());
             let top = self.select(q, cat, q.k);
             return Ok(top
                 .into_iter()
@@ -402,6 +406,7 @@ impl Engine {
         if beta <= 0.0 || !self.pack.has_neighbours() {
             return 0.0;
         }
+        self.boost.resize(self.pack.len(), 0.0);
         let first = self.boosts.len();
         for it in &sum.items {
             let nb = self.pack.neighbours(it.index);
@@ -638,7 +643,8 @@ impl Engine {
         let Some(cat) = self.prepare_mask(q, &[]) else {
             return Ok(Vec::new());
         };
-        self.scores.copy_from_slice(self.pack.popularity());
+        self.scores.clear();
+        self.scores.extend_from_slice(self.pack.popularity());
         let top = self.select(q, cat, q.k);
         Ok(top
             .into_iter()
