@@ -76,9 +76,10 @@ fn a_section_count_over_the_limit_is_refused_before_any_arithmetic() {
 
 #[wasm_bindgen_test]
 fn the_replayed_pack_crashers_are_refused_here_too() {
-    let crashers: [&[u8]; 2] = [
+    let crashers: [&[u8]; 3] = [
         include_bytes!("fuzz-crashers/pack_resealed/strtab-offset-past-data-then-down"),
         include_bytes!("fuzz-crashers/pack_resealed/int8-scale-times-127-overflows"),
+        include_bytes!("fuzz-crashers/pack_resealed/int8-scale-times-minus-128-overflows"),
     ];
     for c in crashers {
         harness::pack_resealed(c);

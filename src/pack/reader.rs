@@ -304,14 +304,15 @@ impl Pack {
                 expect_len(&r, sat_mul(n, d + 4), "EMBD (int8)")?;
                 let scales = r.start..r.start + n * 4;
                 check_finite(cast::<f32>(&b[scales.clone()]), "EMBD scales", true)?;
-                // A finite scale can still make `scale * 127` infinite (found by fuzzing).
-                let limit = f32::MAX / 127.0;
+                // A finite scale can still make `scale * q` infinite for q = -128 (found by
+                // fuzzing; the writer only stores -127..=127 but a reader takes any i8).
+                let limit = f32::MAX / 128.0;
                 if let Some(i) = cast::<f32>(&b[scales.clone()])
                     .iter()
                     .position(|&x| x > limit)
                 {
                     return Err(invalid(format!(
-                        "EMBD scales[{i}] is too large: scale x 127 is not a finite number"
+                        "EMBD scales[{i}] is too large: scale x 128 is not a finite number"
                     )));
                 }
                 Emb::I8 {
