@@ -60,8 +60,8 @@ const grid = flag('--quick')
       { n: 100_000, d: 64, quants: ['int8', 'f32'], js: ['f32', 'int8'], recall: true, peers: true },
       { n: 10_000, d: 64, quants: ['int8', 'f32'], js: ['f32', 'int8'], recall: true },
       { n: 1_000_000, d: 64, quants: ['int8'], js: ['int8'] },
-      { n: 100_000, d: 32, quants: ['int8', 'f32'] },
-      { n: 100_000, d: 128, quants: ['int8', 'f32'] },
+      { n: 100_000, d: 32, quants: ['int8', 'f32'], recall: true },
+      { n: 100_000, d: 128, quants: ['int8', 'f32'], recall: true },
     ];
 if (full) for (const c of grid) c.peers = c.n === 100_000 && c.d === 64;
 
@@ -230,7 +230,7 @@ for (const l of result.loads) {
   lines.push(`| ${l.case} ${l.quant} | ${l.runtime} | ${(l.packBytes / 1e6).toFixed(1)} | ${fmt(l.load.median, 0)} | ${mem} | ${rel} |`);
 }
 lines.push('');
-lines.push('| catalogue | int8 recall@10 vs f32 (50 five-view histories) |');
+lines.push('| catalogue | int8 recall@10 vs f32 (500 five-view histories) |');
 lines.push('|---|---:|');
 for (const r of result.recall) lines.push(`| ${r.case} | ${r.recall.toFixed(3)} |`);
 const table = lines.join('\n');
