@@ -268,7 +268,16 @@ pub fn run(a: &BuildArgs) -> Result<()> {
     };
     let (sub, valid) = recent_split(&ds, a.holdout);
     let split = format!("most recent {:.0}% of groups by time", a.holdout * 100.0);
+    if !a.quiet {
+        eprintln!("read and cleaned in {:.1}s", t0.elapsed().as_secs_f64());
+    }
     let (choice, quality) = choose(&sub, &valid, &o, &split, a.quiet)?;
+    if !a.quiet {
+        eprintln!(
+            "tuned in {:.1}s; training on everything",
+            t0.elapsed().as_secs_f64()
+        );
+    }
     let extra = json!({"clean": rep});
     let bytes = finish(&ds, &choice, quality, &o, extra)?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;

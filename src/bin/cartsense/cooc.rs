@@ -55,7 +55,14 @@ pub struct Cooc {
 }
 
 impl Cooc {
+    /// Counts with the pair cap [`MAX_GROUP`] (for models).
     pub fn new<'a>(n: usize, groups: impl Iterator<Item = &'a [u32]>) -> Cooc {
+        Self::with_cap(n, groups, MAX_GROUP)
+    }
+
+    /// Counts where groups of more than `cap` distinct items contribute the pairs of `cap` of
+    /// them (`usize::MAX` = exact, as the protocol's baselines need).
+    pub fn with_cap<'a>(n: usize, groups: impl Iterator<Item = &'a [u32]>, cap: usize) -> Cooc {
         let mut maps: Vec<HashMap<u32, (u32, f64)>> = vec![HashMap::new(); n];
         let mut count = vec![0u32; n];
         let mut wcount = vec![0.0f64; n];
@@ -74,7 +81,7 @@ impl Cooc {
             }
             // Pairs grow quadratically: a group of more than MAX_GROUP distinct items (a
             // visitor's whole history, say) contributes the pairs of MAX_GROUP of them only.
-            set.truncate(MAX_GROUP);
+            set.truncate(cap);
             for (a, &i) in set.iter().enumerate() {
                 for &j in &set[a + 1..] {
                     for (x, y) in [(i, j), (j, i)] {

@@ -24,11 +24,11 @@ pub struct InspectArgs {
 
 pub fn inspect(a: &InspectArgs) -> Result<()> {
     let p = load(&a.model)?;
-    println!("pack      {}", a.model.display());
-    println!("bytes     {}", p.byte_len());
-    println!("items     {}", p.len());
-    println!("dims      {}", p.dims());
-    println!(
+    crate::outln!("pack      {}", a.model.display());
+    crate::outln!("bytes     {}", p.byte_len());
+    crate::outln!("items     {}", p.len());
+    crate::outln!("dims      {}", p.dims());
+    crate::outln!(
         "currency  {}",
         if p.currency().is_empty() {
             "-"
@@ -36,22 +36,22 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
             p.currency()
         }
     );
-    println!(
+    crate::outln!(
         "gram      {}",
         p.gram()
             .map(|g| format!("lambda {} alpha {}", g.lambda, g.alpha))
             .unwrap_or("-".into())
     );
     let cold = (0..p.len()).filter(|&i| p.item_flags(i) & 1 != 0).count();
-    println!("cold-start items {cold}");
-    println!("sections:");
+    crate::outln!("cold-start items {cold}");
+    crate::outln!("sections:");
     for (name, len) in p.sections() {
-        println!("  {name:6} {len:>10} bytes");
+        crate::outln!("  {name:6} {len:>10} bytes");
     }
     let meta = p.meta();
     let show = |k: &str| {
         if let Some(v) = meta.get(k) {
-            println!(
+            crate::outln!(
                 "{k}: {}",
                 serde_json::to_string_pretty(v).unwrap_or_default()
             );
@@ -67,10 +67,10 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     ] {
         show(k);
     }
-    println!("sample items:");
+    crate::outln!("sample items:");
     let step = (p.len() / a.sample.max(1)).max(1);
     for i in (0..p.len()).step_by(step).take(a.sample) {
-        println!(
+        crate::outln!(
             "  {:>6} {:12} {:8.2} pop {:6} {}",
             i,
             p.id(i),
@@ -133,11 +133,11 @@ pub fn recommend(a: &RecommendArgs) -> Result<()> {
                 "because": {"kind": r.because.kind.as_str(), "item": r.because.item}})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
     for (n, r) in recs.iter().enumerate() {
-        println!(
+        crate::outln!(
             "{:>3}. {:12} {:9.4} {:8.2}  {:40}  ({}{})",
             n + 1,
             r.id,

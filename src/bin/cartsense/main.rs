@@ -3,6 +3,21 @@
 //! Every command uses the same core as the WebAssembly package: packs are written with
 //! `cartsense::pack::PackWriter` and scored with `cartsense::rank::Engine`.
 
+use clap::{Parser, Subcommand};
+
+/// Print to stdout; a closed pipe (`cartsense inspect m.cspk | head`) ends the program quietly
+/// instead of panicking like `println!` would.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        if writeln!(o, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+pub(crate) use outln;
+
 mod build;
 mod cases;
 mod catalog;
@@ -17,8 +32,6 @@ mod pack_cmd;
 mod rng;
 mod train;
 mod tune;
-
-use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -269,10 +269,18 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
         s,
     ));
     let groups = crate::model::groups_of(&s.train);
-    let cooc = crate::cooc::Cooc::new(s.train.n_items(), groups.iter().map(|g| g.as_slice()));
+    let cooc = crate::cooc::Cooc::with_cap(
+        s.train.n_items(),
+        groups.iter().map(|g| g.as_slice()),
+        usize::MAX,
+    );
     let cooc_valid = {
         let sg = crate::model::groups_of(&s.subtrain);
-        crate::cooc::Cooc::new(s.subtrain.n_items(), sg.iter().map(|g| g.as_slice()))
+        crate::cooc::Cooc::with_cap(
+            s.subtrain.n_items(),
+            sg.iter().map(|g| g.as_slice()),
+            usize::MAX,
+        )
     };
     let mut best_m = None;
     for m in crate::cooc::Measure::ALL {
@@ -431,7 +439,7 @@ pub fn run(a: &EvalArgs) -> Result<()> {
     let v = json!({"protocol": "PROTOCOL.md v1", "results": out});
     let to_stdout = a.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
     if to_stdout {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         report::table(&v);
         if let Some(p) = &a.json {

@@ -10,7 +10,7 @@ fn f(v: &Value, k: &str) -> f64 {
 pub fn table(v: &Value) {
     for r in v["results"].as_array().into_iter().flatten() {
         let k = r["k"].as_u64().unwrap_or(10);
-        println!(
+        crate::outln!(
             "\n{} ({} test cases; build {:.1}s, pack {} bytes, {:.3} ms per recommend)",
             r["dataset"].as_str().unwrap_or("?"),
             r["testManifest"]["cases"],
@@ -18,26 +18,36 @@ pub fn table(v: &Value) {
             r["packBytes"],
             f(r, "latencyMs")
         );
-        println!(
+        crate::outln!(
             "test manifest sha256 {} matches PROTOCOL.md: {}",
             r["testManifest"]["sha256"].as_str().unwrap_or(""),
             r["testManifest"]["matchesProtocol"]
         );
         if k == 10 {
-            println!(
+            crate::outln!(
                 "{:52} {:>7} {:>7} {:>8} {:>9} {:>7}",
-                "ranker", "HR@10", "MRR@10", "NDCG@10", "RevHR@10", "Cov@10"
+                "ranker",
+                "HR@10",
+                "MRR@10",
+                "NDCG@10",
+                "RevHR@10",
+                "Cov@10"
             );
         } else {
-            println!(
+            crate::outln!(
                 "{:52} {:>9} {:>7} {:>7} {:>7} {:>7}",
-                "ranker", "Recall@20", "MRR@20", "HR@10", "MRR@10", "Cov@20"
+                "ranker",
+                "Recall@20",
+                "MRR@20",
+                "HR@10",
+                "MRR@10",
+                "Cov@20"
             );
         }
         for row in r["rows"].as_array().into_iter().flatten() {
             let name = row["name"].as_str().unwrap_or("?");
             if k == 10 {
-                println!(
+                crate::outln!(
                     "{:52} {:>7.4} {:>7.4} {:>8.4} {:>9.4} {:>7.4}",
                     name,
                     f(row, "hr10"),
@@ -47,7 +57,7 @@ pub fn table(v: &Value) {
                     f(row, "cov")
                 );
             } else {
-                println!(
+                crate::outln!(
                     "{:52} {:>9.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4}",
                     name,
                     f(row, "hrK"),
@@ -59,7 +69,7 @@ pub fn table(v: &Value) {
             }
         }
         for e in r["external"].as_array().into_iter().flatten() {
-            println!("external {}", e);
+            crate::outln!("external {}", e);
         }
     }
 }
