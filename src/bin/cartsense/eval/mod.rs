@@ -85,6 +85,9 @@ pub struct EvalArgs {
     /// Skip the slower baselines (sknn without sampling).
     #[arg(long)]
     pub fast: bool,
+    /// Re-render the table and chart of an earlier `--json` file instead of evaluating.
+    #[arg(long)]
+    pub from_json: Option<PathBuf>,
     /// Baselines (and external files) only: do not build and score our pack.
     #[arg(long)]
     pub skip_ours: bool,
@@ -426,6 +429,17 @@ fn ours(
 pub fn run(a: &EvalArgs) -> Result<()> {
     if !a.external.is_empty() && a.dataset == Which::All {
         bail!("--external needs --dataset online-retail or --dataset diginetica");
+    }
+    if let Some(p) = &a.from_json {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not an eval JSON file: {e}", p.display()))?;
+        report::table(&v);
+        if let Some(svg) = &a.svg {
+            std::fs::write(svg, report::svg(&v))?;
+        }
+        return Ok(());
     }
     let mut out = Vec::new();
     if a.dataset != Which::Diginetica {

@@ -94,11 +94,14 @@ pub fn svg(v: &Value) -> String {
             .as_array()
             .map(|a| a.iter().collect())
             .unwrap_or_default();
+        // The issue's quality bar for the headline metric, drawn as a dashed line.
+        let bar = if k == 10 { 0.21 } else { 0.52 };
         let max = rows
             .iter()
             .map(|x| f(x, metric.0))
-            .fold(0.0f64, f64::max)
+            .fold(bar, f64::max)
             .max(1e-9);
+        let top = y + 14.0;
         body += &format!(
             "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{} — {} (test split, PROTOCOL.md)</text>\n",
             r["dataset"].as_str().unwrap_or("?"),
@@ -128,7 +131,14 @@ pub fn svg(v: &Value) -> String {
             );
             y += bar_h;
         }
-        y += 24.0;
+        let bx = label_w + (w - label_w - 70.0) * bar / max;
+        body += &format!(
+            "<line x1=\"{bx:.1}\" y1=\"{top}\" x2=\"{bx:.1}\" y2=\"{y}\" stroke=\"#d62728\" \
+             stroke-dasharray=\"4 3\"/><text x=\"{bx:.1}\" y=\"{}\" fill=\"#d62728\" \
+             text-anchor=\"middle\">quality bar {bar}</text>\n",
+            y + 12.0
+        );
+        y += 34.0;
     }
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{y}\" font-family=\"sans-serif\" font-size=\"12\">\n\
