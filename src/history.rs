@@ -255,12 +255,8 @@ impl History {
         for id in items {
             check_id(id)?;
         }
-        let mut seen: Vec<&str> = Vec::new();
+        self.memory.record_order(items, at)?;
         for id in items {
-            if !seen.contains(&id.as_str()) {
-                seen.push(id);
-                self.memory.record_purchase(id, at)?;
-            }
             self.events.push_back(Event {
                 kind: EventKind::Purchase,
                 item: id.clone(),

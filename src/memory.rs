@@ -7,6 +7,8 @@
 //! bounded: beyond `max_items` the weakest items (by strength decayed to the newest time seen)
 //! are dropped.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -49,6 +51,8 @@ impl ItemRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Memory {
     items: Vec<ItemRecord>,
+    /// id -> position in `items` (rebuilt whenever items are dropped).
+    index: HashMap<String, usize>,
     max_items: usize,
     half_life_days: f64,
 }
@@ -57,6 +61,7 @@ impl Default for Memory {
     fn default() -> Self {
         Memory {
             items: Vec::new(),
+            index: HashMap::new(),
             max_items: DEFAULT_MAX_ITEMS,
             half_life_days: DEFAULT_HALF_LIFE_DAYS,
         }
@@ -87,6 +92,7 @@ impl Memory {
     /// Forget everything.
     pub fn clear(&mut self) {
         self.items.clear();
+        self.index.clear();
     }
 
     /// Change the bound and half-life (validated).
@@ -108,9 +114,10 @@ impl Memory {
     }
 
     fn entry(&mut self, id: &str, at: f64) -> &mut ItemRecord {
-        let k = match self.items.iter().position(|r| r.id == id) {
-            Some(k) => k,
+        let k = match self.index.get(id) {
+            Some(&k) => k,
             None => {
+                self.index.insert(id.to_owned(), self.items.len());
                 self.items.push(ItemRecord {
                     id: id.to_owned(),
                     purchases: 0,
@@ -139,13 +146,35 @@ impl Memory {
 
     /// Remember a purchase of `id` at `at` (validated).
     pub fn record_purchase(&mut self, id: &str, at: f64) -> Result<()> {
+        self.add_purchase(id, at)?;
+        self.enforce_bound();
+        Ok(())
+    }
+
+    /// Remember one order (`ids` bought together at `at`; each distinct id counts once), all
+    /// validated before any is recorded, with the bound applied once at the end.
+    pub fn record_order(&mut self, ids: &[String], at: f64) -> Result<()> {
+        check_time(at)?;
+        for id in ids {
+            check_id(id)?;
+        }
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        for id in ids {
+            if seen.insert(id.as_str()) {
+                self.add_purchase(id, at)?;
+            }
+        }
+        self.enforce_bound();
+        Ok(())
+    }
+
+    fn add_purchase(&mut self, id: &str, at: f64) -> Result<()> {
         check_id(id)?;
         check_time(at)?;
         self.bump(id, at, 1.0);
         let r = self.entry(id, at);
         r.purchases = r.purchases.saturating_add(1);
         r.last_purchase = r.last_purchase.max(at);
-        self.enforce_bound();
         Ok(())
     }
 
@@ -190,6 +219,16 @@ impl Memory {
             k += 1;
             keep[k - 1]
         });
+        self.reindex();
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.id.clone(), k))
+            .collect();
     }
 
     /// Seed from past orders (`(items, at)`); each order counts once per distinct item.
@@ -203,18 +242,18 @@ impl Memory {
                 report.dropped += items.len().max(1);
                 continue;
             }
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen = std::collections::HashSet::with_capacity(items.len());
             for id in items {
-                if seen.contains(&id.as_str()) {
+                if !seen.insert(id.as_str()) {
                     continue;
                 }
-                seen.push(id);
-                match self.record_purchase(id, *at) {
+                match self.add_purchase(id, *at) {
                     Ok(()) => report.kept += 1,
                     Err(_) => report.dropped += 1,
                 }
             }
         }
+        self.enforce_bound();
         report
     }
 
@@ -222,7 +261,7 @@ impl Memory {
     pub fn merge(&mut self, other: &Memory) -> bool {
         let mut changed = false;
         for o in &other.items {
-            match self.items.iter_mut().find(|r| r.id == o.id) {
+            match self.index.get(&o.id).map(|&k| &mut self.items[k]) {
                 Some(r) => {
                     if o.purchases > r.purchases
                         || o.cart_adds > r.cart_adds
@@ -239,6 +278,7 @@ impl Memory {
                     }
                 }
                 None => {
+                    self.index.insert(o.id.clone(), self.items.len());
                     self.items.push(o.clone());
                     changed = true;
                 }
@@ -275,7 +315,10 @@ impl Memory {
         let mut dropped = 0;
         for e in a {
             match parse_record(e) {
-                Some(r) if !self.items.iter().any(|x| x.id == r.id) => self.items.push(r),
+                Some(r) if !self.index.contains_key(&r.id) => {
+                    self.index.insert(r.id.clone(), self.items.len());
+                    self.items.push(r);
+                }
                 _ => dropped += 1,
             }
         }
@@ -397,5 +440,28 @@ mod tests {
         assert_eq!(a.items()[0].purchases, 2);
         assert_eq!(a.len(), 2);
         assert!(!a.merge(&b));
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+
+    #[test]
+    fn one_huge_order_respects_the_bound_and_keeps_the_newest_strongest() {
+        let mut m = Memory::default();
+        m.configure(100, 30.0).unwrap();
+        m.record_purchase("old", 0.0).unwrap();
+        let ids: Vec<String> = (0..5000).map(|i| format!("i{i}")).collect();
+        m.record_order(&ids, 1e9).unwrap();
+        assert_eq!(m.len(), 100);
+        assert!(
+            m.items().iter().all(|r| r.id != "old"),
+            "the decayed item goes first"
+        );
+        // Ties keep first-seen order, and the index still finds every kept item.
+        assert_eq!(m.items()[0].id, "i0");
+        m.record_purchase("i0", 2e9).unwrap();
+        assert_eq!(m.items()[0].purchases, 2);
     }
 }
