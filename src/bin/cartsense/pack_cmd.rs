@@ -83,7 +83,7 @@ fn read_npy(path: &Path) -> Result<(usize, usize, Vec<f32>)> {
     }
     let (n, d) = (dims[0], dims[1]);
     let body = &b[start + hlen..];
-    if body.len() != n * d * 4 {
+    if n.checked_mul(d).and_then(|x| x.checked_mul(4)) != Some(body.len()) {
         return Err(bad(&format!(
             "{} data bytes for shape ({n}, {d})",
             body.len()

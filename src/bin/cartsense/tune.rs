@@ -170,36 +170,41 @@ pub fn tune(
         profile: best_profile,
         ..emb_only
     };
-    let mut best_p = (emb_only, emb_t, measure);
-    for (mi, m) in [measure].into_iter().enumerate() {
-        let pack = trial_pack(sub, parts, m, o)?;
-        // The profile that suited the embeddings best (the other one was far behind on every
-        // data set we tried, so trying it again with every blend only doubles the build time).
-        for profile in [best_profile] {
-            for &hl in hls {
-                for &nw in &nws {
-                    if nw == 0.0 && mi > 0 {
-                        continue;
-                    }
-                    for &tw in tws {
-                        let p = Params {
-                            half_life_hours: hl,
-                            neighbour_weight: nw,
-                            transition_weight: tw,
-                            profile,
-                            ..base
-                        };
-                        let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
-                        let t = tally(&lists, valid, &sub.prices, k);
-                        if better(&t, &best_p.1) {
-                            best_p = (p, t, if nw > 0.0 { m } else { measure });
-                        }
-                    }
+    // Coordinate search (half-life, then neighbour weight, then transition weight, twice)
+    // instead of the full grid: the same optimum on baskets, where only one axis is open,
+    // and a few dozen settings instead of hundreds on sessions.
+    let pack = trial_pack(sub, parts, measure, o)?;
+    let mut best_p = (emb_only, emb_t);
+    let mut tried_p: Vec<(f64, f32, f32)> = vec![(emb_only.half_life_hours, 0.0, 0.0)];
+    for _round in 0..2 {
+        for axis in 0..3 {
+            let values: Vec<f64> = match axis {
+                0 => hls.to_vec(),
+                1 => nws.iter().map(|&x| x as f64).collect(),
+                _ => tws.iter().map(|&x| x as f64).collect(),
+            };
+            let start = best_p.0;
+            for v in values {
+                let mut p = start;
+                match axis {
+                    0 => p.half_life_hours = v,
+                    1 => p.neighbour_weight = v as f32,
+                    _ => p.transition_weight = v as f32,
+                }
+                let key = (p.half_life_hours, p.neighbour_weight, p.transition_weight);
+                if tried_p.contains(&key) {
+                    continue;
+                }
+                tried_p.push(key);
+                let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
+                let t = tally(&lists, valid, &sub.prices, k);
+                if better(&t, &best_p.1) {
+                    best_p = (p, t);
                 }
             }
         }
     }
-    let (params, t, measure) = best_p;
+    let (params, t) = best_p;
     log(&format!(
         "  chosen: {method:?}, cooc-{}, neighbourWeight {}, transitionWeight {}, halfLife {}h, \
          profile {:?}: HR@{k} {:.4} MRR@{k} {:.4}",
