@@ -17,6 +17,10 @@ pub const DEFAULT_MAX_EVENTS: usize = 200;
 pub const MAX_MAX_EVENTS: usize = 100_000;
 /// Longest item id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 512;
+/// Largest |timestamp| accepted: the JS `Date` range (±100,000,000 days around 1970).
+/// Timestamps are whole milliseconds, so every stored one is an integer below 2^53 and reads
+/// back exactly.
+pub const MAX_TIMESTAMP_MS: f64 = 8.64e15;
 /// Version written into the JSON form.
 pub const FORMAT_VERSION: u64 = 1;
 
@@ -126,13 +130,14 @@ pub fn check_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_at(at: f64) -> Result<()> {
-    if !at.is_finite() {
+/// Check a timestamp and round it to a whole millisecond.
+pub fn check_at(at: f64) -> Result<f64> {
+    if !at.is_finite() || at.abs() > MAX_TIMESTAMP_MS {
         return Err(Error::bad(format!(
-            "timestamp {at} is not a finite number of milliseconds"
+            "timestamp {at} is not a number of milliseconds within the JS Date range"
         )));
     }
-    Ok(())
+    Ok(at.round())
 }
 
 impl History {
@@ -224,9 +229,10 @@ impl History {
         if new.is_empty() {
             return memory_changed;
         }
-        let mut all: Vec<Event> = self.events.drain(..).chain(new).collect();
-        all.sort_by(|a, b| a.at.total_cmp(&b.at));
-        self.events = all.into();
+        // Time order; equal times keep their order (ours first), as a stable sort would.
+        let mut all: Vec<(usize, Event)> = self.events.drain(..).chain(new).enumerate().collect();
+        all.sort_unstable_by(|a, b| a.1.at.total_cmp(&b.1.at).then(a.0.cmp(&b.0)));
+        self.events = all.into_iter().map(|(_, e)| e).collect();
         self.enforce_bound();
         true
     }
@@ -234,7 +240,7 @@ impl History {
     /// Record one event (validated), dropping the oldest beyond the bound.
     pub fn push(&mut self, kind: EventKind, item: &str, at: f64) -> Result<()> {
         check_id(item)?;
-        check_at(at)?;
+        let at = check_at(at)?;
         match kind {
             EventKind::AddToCart => self.memory.record_cart_add(item, at)?,
             EventKind::Purchase => self.memory.record_purchase(item, at)?,
@@ -251,7 +257,7 @@ impl History {
 
     /// Record a purchase of several items at once (all validated before any is recorded).
     pub fn push_purchase(&mut self, items: &[String], at: f64) -> Result<()> {
-        check_at(at)?;
+        let at = check_at(at)?;
         for id in items {
             check_id(id)?;
         }
@@ -375,8 +381,8 @@ fn parse_event(e: &Value) -> Option<Event> {
     };
     let kind = EventKind::parse(kind.as_str()?)?;
     let item = item.as_str()?;
-    let at = at.as_f64()?;
-    (check_id(item).is_ok() && at.is_finite()).then(|| Event {
+    let at = check_at(at.as_f64()?).ok()?;
+    check_id(item).is_ok().then(|| Event {
         kind,
         item: item.to_owned(),
         at,

@@ -154,7 +154,7 @@ impl Memory {
     /// Remember one order (`ids` bought together at `at`; each distinct id counts once), all
     /// validated before any is recorded, with the bound applied once at the end.
     pub fn record_order(&mut self, ids: &[String], at: f64) -> Result<()> {
-        check_time(at)?;
+        let at = check_time(at)?;
         for id in ids {
             check_id(id)?;
         }
@@ -170,7 +170,7 @@ impl Memory {
 
     fn add_purchase(&mut self, id: &str, at: f64) -> Result<()> {
         check_id(id)?;
-        check_time(at)?;
+        let at = check_time(at)?;
         self.bump(id, at, 1.0);
         let r = self.entry(id, at);
         r.purchases = r.purchases.saturating_add(1);
@@ -181,7 +181,7 @@ impl Memory {
     /// Remember a cart add.
     pub fn record_cart_add(&mut self, id: &str, at: f64) -> Result<()> {
         check_id(id)?;
-        check_time(at)?;
+        let at = check_time(at)?;
         self.bump(id, at, CART_ADD_STRENGTH);
         let r = self.entry(id, at);
         r.cart_adds = r.cart_adds.saturating_add(1);
@@ -204,7 +204,7 @@ impl Memory {
         let now = self.newest();
         let hl = self.half_life_days;
         let mut order: Vec<usize> = (0..self.items.len()).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             self.items[b]
                 .strength_now(now, hl)
                 .total_cmp(&self.items[a].strength_now(now, hl))
@@ -235,9 +235,9 @@ impl Memory {
     /// Invalid orders or ids are dropped and counted, never thrown.
     pub fn import_orders(&mut self, orders: &[(Vec<String>, f64)]) -> ImportReport {
         let mut report = ImportReport::default();
-        let mut sorted: Vec<&(Vec<String>, f64)> = orders.iter().collect();
-        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
-        for (items, at) in sorted {
+        let mut sorted: Vec<(usize, &(Vec<String>, f64))> = orders.iter().enumerate().collect();
+        sorted.sort_unstable_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(a.0.cmp(&b.0)));
+        for (_, (items, at)) in sorted {
             if check_time(*at).is_err() {
                 report.dropped += items.len().max(1);
                 continue;
@@ -328,13 +328,9 @@ impl Memory {
     }
 }
 
-fn check_time(at: f64) -> Result<()> {
-    if !at.is_finite() {
-        return Err(Error::bad(format!(
-            "order time {at} is not a finite number of milliseconds"
-        )));
-    }
-    Ok(())
+/// Whole milliseconds within the JS Date range (see [`crate::history::MAX_TIMESTAMP_MS`]).
+fn check_time(at: f64) -> Result<f64> {
+    crate::history::check_at(at)
 }
 
 fn parse_record(e: &Value) -> Option<ItemRecord> {
@@ -348,10 +344,10 @@ fn parse_record(e: &Value) -> Option<ItemRecord> {
     Some(ItemRecord {
         id: id.to_owned(),
         purchases: num(1)?.min(u32::MAX as f64) as u32,
-        last_purchase: num(2)?,
+        last_purchase: check_time(num(2)?).ok()?,
         cart_adds: num(3)?.min(u32::MAX as f64) as u32,
         strength: num(4)?,
-        strength_at: a[5].as_f64().filter(|x| x.is_finite())?,
+        strength_at: check_time(a[5].as_f64()?).ok()?,
     })
 }
 

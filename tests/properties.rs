@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use cartsense::history::{EventKind, History, MAX_ID_LEN};
+use cartsense::history::{EventKind, History, MAX_ID_LEN, MAX_TIMESTAMP_MS};
 use cartsense::pack::{PackWriter, Quantize};
 use cartsense::rank::{Engine, Query};
 use cartsense::topk::{top_k, top_k_by_sort, TopK};
@@ -90,12 +90,20 @@ proptest! {
     ) {
         let mut h = History::new(1000).unwrap();
         h.clear(generation);
+        let mut accepted = 0;
         for (kind, id, at) in &events {
-            h.push(*kind, id, *at).unwrap();
+            // Timestamps are whole milliseconds within the JS Date range; others are refused.
+            if at.abs() <= MAX_TIMESTAMP_MS {
+                h.push(*kind, id, *at).unwrap();
+                accepted += 1;
+                prop_assert_eq!(h.events().last().map(|e| e.at), Some(at.round()));
+            } else {
+                prop_assert_eq!(h.push(*kind, id, *at).unwrap_err().code(), "BAD_ARGUMENT");
+            }
         }
         let json = h.to_json();
         let (back, r) = History::from_json(&json, 1000);
-        prop_assert_eq!((r.kept, r.dropped), (events.len(), 0), "{}", json);
+        prop_assert_eq!((r.kept, r.dropped), (accepted, 0), "{}", json);
         prop_assert_eq!(back.generation(), generation);
         for (a, b) in back.events().zip(h.events()) {
             prop_assert_eq!((a.kind, &a.item, a.at.to_bits()), (b.kind, &b.item, b.at.to_bits()));

@@ -140,8 +140,11 @@ pub(crate) fn build_sets(
             score,
         });
     }
-    out.sort_by(|x, y| y.score.total_cmp(&x.score));
-    out
+    // Unstable sort with the build order as the tie-break: same result as a stable sort,
+    // without pulling the stable-sort code into the wasm.
+    let mut order: Vec<(usize, Set)> = out.into_iter().enumerate().collect();
+    order.sort_unstable_by(|x, y| y.1.score.total_cmp(&x.1.score).then(x.0.cmp(&y.0)));
+    order.into_iter().map(|(_, s)| s).collect()
 }
 
 impl Engine {

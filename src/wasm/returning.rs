@@ -94,14 +94,15 @@ impl Recommender {
         self.with(|s| {
             let mem = s.engine.history().memory();
             let now = mem.newest();
-            let mut items: Vec<_> = mem.items().iter().collect();
-            items.sort_by(|a, b| {
+            let mut items: Vec<_> = mem.items().iter().enumerate().collect();
+            items.sort_unstable_by(|(i, a), (j, b)| {
                 b.strength_now(now, mem.half_life_days())
                     .total_cmp(&a.strength_now(now, mem.half_life_days()))
+                    .then(i.cmp(j))
             });
             let out: Vec<Out> = items
                 .into_iter()
-                .map(|r| Out {
+                .map(|(_, r)| Out {
                     item_id: &r.id,
                     purchases: r.purchases,
                     last_purchase: r.last_purchase,
