@@ -56,13 +56,11 @@ fn csv_inputs_are_read_or_refused_without_panics() {
     replay("csv", harness_csv::csv);
 }
 
-/// Crashers in code this repository's fuzzing may not change yet (the CLI binary): kept so the
-/// fix can be checked with `cargo test --features cli --test fuzz_crashers -- --ignored`.
-/// `date-year-overflows-days-from-civil`: a 40-digit year in a date column overflows i64 in
-/// `csv_in::days_from_civil` (a panic with overflow checks, a wrapped timestamp in release).
+/// `date-year-overflows-days-from-civil`: a huge year in a date column overflowed i64 in
+/// `csv_in::days_from_civil` (a panic with overflow checks, a wrapped timestamp in release);
+/// `parse_time` now accepts years 1..=9999 only.
 #[cfg(feature = "cli")]
 #[test]
-#[ignore = "open: src/bin/cartsense/csv_in.rs parse_time overflows on huge years"]
 fn csv_open_crashers() {
-    replay("csv-open", harness_csv::csv);
+    replay("csv-fixed", harness_csv::csv);
 }

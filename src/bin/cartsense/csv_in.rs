@@ -259,7 +259,8 @@ pub fn parse_time(s: &str) -> Option<f64> {
     } else {
         return None;
     };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // Years outside 1..=9999 are typos or garbage, and huge ones would overflow the day count.
+    if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
         return None;
     }
     let mut secs = days_from_civil(y, m, d) as f64 * 86_400.0;
