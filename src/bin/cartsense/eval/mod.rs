@@ -2,6 +2,7 @@
 //! Diginetica sample), our rankers through `Engine` beside the baselines, one table.
 
 mod baselines;
+mod cold;
 mod external;
 mod report;
 
@@ -358,6 +359,7 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
         "packBytes": ours.as_ref().map(|o| o.1),
         "latencyMs": ours.as_ref().map(|o| o.2),
         "chosen": ours.as_ref().map(|o| o.3.clone()),
+        "coldStart": ours.as_ref().map(|o| o.4.clone()),
         "chosenCooc": best_m.map(|m| m.0),
         "rows": rows,
         "external": externals,
@@ -370,7 +372,7 @@ fn ours(
     a: &EvalArgs,
     s: &Split,
     rows: &mut Vec<Value>,
-) -> Result<(f64, usize, f64, crate::model::Choice)> {
+) -> Result<(f64, usize, f64, crate::model::Choice, Value)> {
     let k = s.k;
     let o = Opts {
         dims: a.dims,
@@ -423,7 +425,22 @@ fn ours(
         let l = engine_run::run(&pack, &s.test, s.kind, k, Some(p))?;
         rows.push(row(name, "ours, not used for selection", &l, s));
     }
-    Ok((build_secs, pack.len(), latency_ms, choice))
+    let cold = if s.train.titles.iter().any(|t| !t.is_empty()) {
+        let p = Params {
+            neighbour_weight: 0.0,
+            transition_weight: 0.0,
+            ..choice.params
+        };
+        let c = cold::run(s, &pack, p)?;
+        eprintln!(
+            "{} cold-start check (held-out items, embeddings only): {c}",
+            s.name
+        );
+        c
+    } else {
+        Value::Null
+    };
+    Ok((build_secs, pack.len(), latency_ms, choice, cold))
 }
 
 pub fn run(a: &EvalArgs) -> Result<()> {
