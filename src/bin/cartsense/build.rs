@@ -20,7 +20,16 @@ pub fn recent_split(ds: &Dataset, frac: f64) -> (Dataset, Vec<cases::Case>) {
     if ats.is_empty() {
         return (ds.clone(), Vec::new());
     }
-    let cut = ats[((ats.len() as f64 * (1.0 - frac)) as usize).min(ats.len() - 1)];
+    let pos = ((ats.len() as f64 * (1.0 - frac)) as usize).min(ats.len() - 1);
+    if ats[0] == ats[ats.len() - 1] {
+        // No usable timestamps: the file order is the best guess at time order.
+        let ids: std::collections::HashSet<&str> =
+            ds.groups[pos..].iter().map(|g| g.id.as_str()).collect();
+        let sub = ds.subset(|g| !ids.contains(g.id.as_str()));
+        let valid = cases::build(ds, &sub, ds.groups[pos..].iter());
+        return (sub, valid);
+    }
+    let cut = ats[pos];
     let sub = ds.subset(|g| g.at < cut);
     let valid = cases::build(ds, &sub, ds.groups.iter().filter(|g| g.at >= cut));
     (sub, valid)
