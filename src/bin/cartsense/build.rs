@@ -82,6 +82,7 @@ pub fn finish(
         .iter()
         .filter(|&&f| f & model::COLD != 0)
         .count();
+    let rep = crate::repurchase::compute(ds);
     let meta = json!({
         "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
         "kind": ds.kind,
@@ -102,8 +103,13 @@ pub fn finish(
             "holdout": cold.map(|(c, h, n)| json!({"items": n, "meanCosine": c, "nearestInTrueTop10": h})),
         },
         "build": extra,
+        "repurchase": rep.as_ref().map(|r| r.meta()),
     });
-    model::bytes(&model::writer(ds, &parts, choice, o, meta))
+    let mut w = model::writer(ds, &parts, choice, o, meta);
+    if let Some(r) = rep {
+        w = w.repurchase(r.per_item);
+    }
+    model::bytes(&w)
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,6 +202,10 @@ pub struct ColArgs {
     /// Category column [default: category].
     #[arg(long)]
     pub category_col: Option<String>,
+    /// Customer id column, for per-item repurchase stats [default: CustomerID, customer_id,
+    /// user_id]; a trailing `.0` is removed.
+    #[arg(long, alias = "customer-column")]
+    pub customer_col: Option<String>,
 }
 
 impl ColArgs {
@@ -209,7 +219,7 @@ impl ColArgs {
             price: self.price_col.clone(),
             title: self.title_col.clone(),
             category: self.category_col.clone(),
-            customer: None,
+            customer: self.customer_col.clone(),
         }
     }
 }

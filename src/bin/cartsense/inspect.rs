@@ -64,8 +64,39 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
         "model",
         "quality",
         "coldStart",
+        "repurchase",
     ] {
         show(k);
+    }
+    let with_stats: Vec<usize> = (0..p.len())
+        .filter(|&i| p.repurchase(i).is_some_and(|(_, d)| d > 0.0))
+        .collect();
+    if !p.is_empty() && p.repurchase(0).is_some() {
+        let known = meta
+            .get("repurchase")
+            .and_then(|r| r.get("itemsWithCustomers"))
+            .and_then(|v| v.as_u64())
+            .map(|n| format!("{n} items bought by known customers, "))
+            .unwrap_or_default();
+        crate::outln!(
+            "repurchase: stats for {} items ({known}{} with a typical interval)",
+            p.len(),
+            with_stats.len()
+        );
+        let step = (with_stats.len() / a.sample.max(1)).max(1);
+        for &i in with_stats.iter().step_by(step).take(a.sample) {
+            if let Some((rate, days)) = p.repurchase(i) {
+                crate::outln!(
+                    "  {:12} repeat rate {:.3}  every {:.0} days  {}",
+                    p.id(i),
+                    rate,
+                    days,
+                    p.title(i)
+                );
+            }
+        }
+    } else {
+        crate::outln!("repurchase: none (the orders had no customer column)");
     }
     crate::outln!("sample items:");
     let step = (p.len() / a.sample.max(1)).max(1);

@@ -29,6 +29,7 @@ mod eval;
 mod inspect;
 mod model;
 mod pack_cmd;
+mod repurchase;
 mod rng;
 mod train;
 mod tune;
