@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what is missing, and nothing else: the pinned Rust toolchain with the wasm32 target,
 # wasm-pack, the npm dev tools (wasm-opt from `binaryen`, typescript, playwright-core) and,
-# for the browser tests, Debian's chromium + chromium-driver. Idempotent and quick when all
+# for the full test run (--browser), cargo-deny and Debian's chromium + chromium-driver. Idempotent and quick when all
 # is there. Usage: scripts/setup.sh [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,14 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/tsc ] || [ pa
 fi
 # Tests import the built package by name, as a storefront would.
 ln -sfn ../pkg node_modules/cartsense
+
+# Supply-chain checks (licences, bans, sources) in `make test`. Optional: a failed install is
+# reported and the test step skips itself with a message.
+DENY_VERSION=0.20.2
+if [ "${1:-}" = "--browser" ] && ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
+  log "installing cargo-deny $DENY_VERSION (about 9 minutes once)"
+  cargo install cargo-deny --version "$DENY_VERSION" --locked >&2 || log "cargo-deny did not install: its checks will be skipped"
+fi
 
 if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
