@@ -5,6 +5,7 @@ mod baselines;
 mod cold;
 mod external;
 mod report;
+mod returning;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -97,6 +98,8 @@ pub struct EvalArgs {
 /// One dataset's protocol material.
 pub struct Split {
     pub name: &'static str,
+    /// All clean groups (for the §3 customer histories).
+    pub full: Dataset,
     pub kind: Kind,
     pub train: Dataset,
     pub test: Vec<Case>,
@@ -136,6 +139,7 @@ pub fn online_retail(path: &PathBuf) -> Result<Split> {
     );
     let recency = (0..train.groups.len() as u32).collect();
     Ok(Split {
+        full,
         name: "online-retail",
         kind: Kind::Baskets,
         train,
@@ -200,6 +204,7 @@ pub fn diginetica(path: &PathBuf) -> Result<Split> {
         recency[g] = r as u32;
     }
     Ok(Split {
+        full,
         name: "diginetica",
         kind: Kind::Sessions,
         train,
@@ -341,6 +346,27 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
             s,
         ));
     }
+    let returning = if s.name == "online-retail" {
+        let packs = match &ours {
+            Some(o) => {
+                let vpack = build::finish(&s.subtrain, &o.3, Value::Null, &o.6, json!({}))?;
+                Some((vpack, o.5.clone()))
+            }
+            None => None,
+        };
+        let r = returning::run(&returning::Input {
+            full: &s.full,
+            train: &s.train,
+            subtrain: &s.subtrain,
+            test: &s.test,
+            valid: &s.valid,
+            packs,
+            fast: a.fast,
+        })?;
+        Some(r)
+    } else {
+        None
+    };
     let mut externals = Vec::new();
     for f in &a.external {
         let (r, counts) = external::score(f, s)?;
@@ -363,16 +389,16 @@ fn run_one(a: &EvalArgs, s: &Split, want: ((usize, &str), (usize, &str))) -> Res
         "chosenCooc": best_m.map(|m| m.0),
         "rows": rows,
         "external": externals,
+        "returning": returning,
     }))
 }
 
+/// (build seconds, pack bytes, ms per call, choice, cold-start check, the pack, build options).
+type Ours = (f64, usize, f64, crate::model::Choice, Value, Vec<u8>, Opts);
+
 /// Build our pack as `cartsense build` does (tuned on the protocol's validation split) and
 /// score it through the Engine; returns (build seconds, pack bytes, ms per call, choice).
-fn ours(
-    a: &EvalArgs,
-    s: &Split,
-    rows: &mut Vec<Value>,
-) -> Result<(f64, usize, f64, crate::model::Choice, Value)> {
+fn ours(a: &EvalArgs, s: &Split, rows: &mut Vec<Value>) -> Result<Ours> {
     let k = s.k;
     let o = Opts {
         dims: a.dims,
@@ -440,7 +466,7 @@ fn ours(
     } else {
         Value::Null
     };
-    Ok((build_secs, pack.len(), latency_ms, choice, cold))
+    Ok((build_secs, pack.len(), latency_ms, choice, cold, pack, o))
 }
 
 pub fn run(a: &EvalArgs) -> Result<()> {
@@ -453,6 +479,7 @@ pub fn run(a: &EvalArgs) -> Result<()> {
         let v: Value = serde_json::from_str(&text)
             .map_err(|e| anyhow::anyhow!("{}: not an eval JSON file: {e}", p.display()))?;
         report::table(&v);
+        returning_tables(&v);
         if let Some(svg) = &a.svg {
             std::fs::write(svg, report::svg(&v))?;
         }
@@ -473,6 +500,7 @@ pub fn run(a: &EvalArgs) -> Result<()> {
         crate::outln!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         report::table(&v);
+        returning_tables(&v);
         if let Some(p) = &a.json {
             std::fs::write(p, serde_json::to_string_pretty(&v)?)?;
         }
@@ -481,4 +509,12 @@ pub fn run(a: &EvalArgs) -> Result<()> {
         std::fs::write(p, report::svg(&v))?;
     }
     Ok(())
+}
+
+fn returning_tables(v: &Value) {
+    for r in v["results"].as_array().into_iter().flatten() {
+        if r["returning"].is_object() {
+            returning::table(&r["returning"]);
+        }
+    }
 }

@@ -1,0 +1,665 @@
+//! PROTOCOL.md §3: basket completion for returning customers, with the shopper's earlier
+//! invoices as on-device history. Cases, history rule and both manifests exactly as §3; the
+//! references computed here and our ranking through `Engine` (memory seeded with
+//! `import_orders`, cart as add-to-cart events, `buy_again` blended with `recommend`).
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, Result};
+use cartsense::history::{EventKind, History};
+use cartsense::metrics::{rank_in, Tally};
+use cartsense::rank::{Engine, Query};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::baselines::{self, Sknn};
+use crate::cases::Case;
+use crate::data::{Dataset, Kind};
+use crate::repurchase::customer_key;
+
+pub const TEST: (usize, &str, &str) = (
+    2726,
+    "ab9da9696280d2b77df85525f3f06c9222c94230f0d4a1f4092d8c6b464b3df0",
+    "d3560d1d36fce1d8e0e266e9af5874e6923e674dd1c1b56f67eaea1c7f1c55f5",
+);
+pub const VALID: (usize, &str, &str) = (
+    1335,
+    "b3a9181c94174f4ebdc312410083d7ac18243c90f5f6febcf6f64b3f03f799d1",
+    "ce4e7a5c90920d0066cebec99836ecfbc9891ffb779d41acb8671fa3a5410669",
+);
+
+/// One earlier invoice: date string, time in ms, item ids (distinct, first-appearance order).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub time: String,
+    pub at: f64,
+    pub ids: Vec<String>,
+}
+
+/// The returning-customer cases of one split, with their histories.
+pub struct Returning {
+    pub cases: Vec<Case>,
+    pub hist: Vec<Vec<Entry>>,
+}
+
+/// §3.2–3.3: keep the cases whose invoice's customer has an invoice dated before `cut`;
+/// history = that customer's invoices dated strictly before the case's invoice.
+pub fn select(full: &Dataset, cases: &[Case], cut: &str) -> Returning {
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut by_cust: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (gi, g) in full.groups.iter().enumerate() {
+        by_id.insert(g.id.as_str(), gi);
+        let c = customer_key(&g.customer);
+        if !c.is_empty() {
+            by_cust.entry(c).or_default().push(gi);
+        }
+    }
+    let mut out = Returning {
+        cases: Vec::new(),
+        hist: Vec::new(),
+    };
+    for c in cases {
+        let Some(&gi) = by_id.get(c.id.as_str()) else {
+            continue;
+        };
+        let g = &full.groups[gi];
+        let Some(mine) = by_cust.get(customer_key(&g.customer)) else {
+            continue;
+        };
+        if !mine.iter().any(|&h| full.groups[h].time.as_str() < cut) {
+            continue;
+        }
+        // Groups are in order of their first clean row; a stable sort by date keeps that
+        // order among equal dates.
+        let mut earlier: Vec<usize> = mine
+            .iter()
+            .copied()
+            .filter(|&h| full.groups[h].time < g.time)
+            .collect();
+        earlier.sort_by(|&a, &b| full.groups[a].time.cmp(&full.groups[b].time));
+        let hist = earlier
+            .into_iter()
+            .map(|h| {
+                let hg = &full.groups[h];
+                Entry {
+                    time: hg.time.clone(),
+                    at: hg.at,
+                    ids: hg
+                        .items
+                        .iter()
+                        .map(|&i| full.ids[i as usize].clone())
+                        .collect(),
+                }
+            })
+            .collect();
+        out.cases.push(c.clone());
+        out.hist.push(hist);
+    }
+    out
+}
+
+/// History manifest of §3.3.
+pub fn history_manifest(r: &Returning) -> String {
+    let mut h = Sha256::new();
+    for (c, hist) in r.cases.iter().zip(&r.hist) {
+        let e: Vec<String> = hist
+            .iter()
+            .map(|e| format!("{},{}", e.time, e.ids.join(" ")))
+            .collect();
+        h.update(c.id.as_bytes());
+        h.update(b"\t");
+        h.update(e.join(";").as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Check both manifests against PROTOCOL.md; prints and returns them.
+pub fn check(what: &str, r: &Returning, ids: &[String], want: (usize, &str, &str)) -> Value {
+    let m = crate::cases::manifest(&r.cases, ids);
+    let hm = history_manifest(r);
+    let ok = r.cases.len() == want.0 && m == want.1 && hm == want.2;
+    eprintln!(
+        "{what} (returning customers): {} cases, manifest sha256 {m}, history manifest {hm} {}",
+        r.cases.len(),
+        if ok {
+            "(both match PROTOCOL.md)"
+        } else {
+            "(DO NOT MATCH PROTOCOL.md)"
+        }
+    );
+    json!({"cases": r.cases.len(), "sha256": m, "historySha256": hm, "matchesProtocol": ok})
+}
+
+/// Train indices of the history items: (item, invoices containing it, index of the newest one).
+fn history_counts(train: &Dataset, hist: &[Entry]) -> Vec<(u32, u32, usize)> {
+    let index: HashMap<&str, u32> = train
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let mut out: Vec<(u32, u32, usize)> = Vec::new();
+    for (n, e) in hist.iter().enumerate() {
+        for id in &e.ids {
+            let Some(&i) = index.get(id.as_str()) else {
+                continue;
+            };
+            match out.iter_mut().find(|x| x.0 == i) {
+                Some(x) => {
+                    x.1 += 1;
+                    x.2 = n;
+                }
+                None => out.push((i, 1, n)),
+            }
+        }
+    }
+    out
+}
+
+/// Reference **repeat**: earlier-bought items not in the cart by the number of history invoices
+/// containing them, then recency, filled up with the cart-only list `fill`.
+pub fn repeat_lists(train: &Dataset, r: &Returning, fill: &[Vec<u32>], k: usize) -> Vec<Vec<u32>> {
+    r.cases
+        .iter()
+        .zip(&r.hist)
+        .zip(fill)
+        .map(|((c, h), f)| {
+            let mut hc = history_counts(train, h);
+            hc.retain(|x| !c.ctx.contains(&x.0));
+            hc.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+            let mut l: Vec<u32> = hc.iter().map(|x| x.0).take(k).collect();
+            for &j in f {
+                if l.len() >= k {
+                    break;
+                }
+                if !l.contains(&j) && !c.ctx.contains(&j) {
+                    l.push(j);
+                }
+            }
+            l
+        })
+        .collect()
+}
+
+/// Scored lists per case from the engine as the wasm runs it: (buy-again, recommend,
+/// complete-cart). Complete-cart returns a ranking only; its score is `1 − position / depth`.
+pub type Scored = (Vec<(u32, f32)>, Vec<(u32, f32)>, Vec<(u32, f32)>);
+
+/// Per case: memory seeded with `import_orders(history)`, cart as add-to-cart events; then
+/// `buy_again` and `recommend` (both `depth` long, cart items excluded by the engine).
+pub fn engine_scores(pack: &[u8], r: &Returning, depth: usize) -> Result<Vec<Scored>> {
+    let base = Engine::from_bytes(pack).map_err(|e| anyhow!("the pack does not load: {e}"))?;
+    let idx: Vec<(&Case, &Vec<Entry>)> = r.cases.iter().zip(&r.hist).collect();
+    let chunk = idx.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let parts: Vec<Result<Vec<Scored>>> = idx
+        .par_chunks(chunk)
+        .map(|part| {
+            let mut eng = base.clone();
+            part.iter()
+                .map(|(c, h)| {
+                    let mut hist =
+                        History::new(c.ctx.len().clamp(1, 100_000)).map_err(|e| anyhow!("{e}"))?;
+                    for (&i, &at) in c.ctx.iter().zip(&c.ats) {
+                        let id = eng.pack().id(i as usize).to_owned();
+                        hist.push(EventKind::AddToCart, &id, at)
+                            .map_err(|e| anyhow!("{e}"))?;
+                    }
+                    eng.set_history(hist);
+                    let orders: Vec<(Vec<String>, f64)> =
+                        h.iter().map(|e| (e.ids.clone(), e.at)).collect();
+                    eng.import_orders(&orders);
+                    let q = Query {
+                        k: depth,
+                        ..Query::default()
+                    };
+                    let ba = eng.buy_again(&q).map_err(|e| anyhow!("{e}"))?;
+                    let rc = eng.recommend(&q).map_err(|e| anyhow!("{e}"))?;
+                    let conv = |v: Vec<cartsense::rank::Rec>| -> Vec<(u32, f32)> {
+                        v.into_iter().map(|x| (x.index as u32, x.score)).collect()
+                    };
+                    let cart: Vec<String> = c
+                        .ctx
+                        .iter()
+                        .map(|&i| eng.pack().id(i as usize).to_owned())
+                        .collect();
+                    let cc: Vec<(u32, f32)> = eng
+                        .complete_cart_for(&cart, depth)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(p, i)| (i as u32, 1.0 - p as f32 / depth as f32))
+                        .collect();
+                    Ok((conv(ba), conv(rc), cc))
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(r.cases.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// λ·minmax(buy-again) + (1−λ)·minmax(complements) over the union; ties by list order
+/// (buy-again first). Cart items never appear (the engine excludes them). Complements =
+/// `complete_cart_for` (cart only) when `cart`, else `recommend` (memory in the profile).
+pub fn blend(s: &Scored, lambda: f32, k: usize, cart: bool) -> Vec<u32> {
+    let norm = |v: &[(u32, f32)]| -> Vec<(u32, f32)> {
+        let lo = v.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
+        let hi = v.iter().map(|x| x.1).fold(f32::NEG_INFINITY, f32::max);
+        v.iter()
+            .map(|&(i, x)| {
+                let n = if hi > lo { (x - lo) / (hi - lo) } else { 1.0 };
+                (i, n)
+            })
+            .collect()
+    };
+    let mut all: Vec<(u32, f32)> = Vec::new();
+    for (i, x) in norm(&s.0) {
+        all.push((i, lambda * x));
+    }
+    for (i, x) in norm(if cart { &s.2 } else { &s.1 }) {
+        match all.iter_mut().find(|y| y.0 == i) {
+            Some(y) => y.1 += (1.0 - lambda) * x,
+            None => all.push((i, (1.0 - lambda) * x)),
+        }
+    }
+    // Stable sort keeps buy-again first among ties.
+    all.sort_by(|a, b| b.1.total_cmp(&a.1));
+    all.into_iter().map(|x| x.0).take(k).collect()
+}
+
+/// One row: HR@10, MRR@10, RevHR@10, HR@10 on repeat / new targets.
+pub fn row(name: &str, note: &str, lists: &[Vec<u32>], r: &Returning, train: &Dataset) -> Value {
+    let (mut all, mut rep, mut new) = (Tally::default(), Tally::default(), Tally::default());
+    let mut with_cart = 0usize;
+    for ((l, c), h) in lists.iter().zip(&r.cases).zip(&r.hist) {
+        let price = train.prices[c.target as usize] as f64;
+        let rank = rank_in(l, &c.target, 10);
+        all.add(rank, price);
+        let tid = &train.ids[c.target as usize];
+        if h.iter().any(|e| e.ids.contains(tid)) {
+            rep.add(rank, price);
+        } else {
+            new.add(rank, price);
+        }
+        if l.iter().take(10).any(|j| c.ctx.contains(j)) {
+            with_cart += 1;
+        }
+    }
+    json!({
+        "name": name, "note": note, "cases": all.cases,
+        "hr10": all.hit_rate(), "mrr10": all.mrr(), "revhr10": all.value_hit_rate(),
+        "hr10Repeat": rep.hit_rate(), "hr10New": new.hit_rate(),
+        "repeatCases": rep.cases, "newCases": new.cases, "listsWithCartItems": with_cart,
+    })
+}
+
+/// HR@10 then MRR@10 of λ on validation.
+fn pick_lambda(scored: &[Scored], r: &Returning, train: &Dataset, cart: bool) -> (f32, Value) {
+    let mut best: Option<(f32, f64, f64)> = None;
+    let mut grid = Vec::new();
+    for step in 0..=10 {
+        let lambda = step as f32 / 10.0;
+        let lists: Vec<Vec<u32>> = scored.iter().map(|s| blend(s, lambda, 10, cart)).collect();
+        let v = row("", "", &lists, r, train);
+        let hr = v["hr10"].as_f64().unwrap_or(0.0);
+        let mrr = v["mrr10"].as_f64().unwrap_or(0.0);
+        grid.push(json!({"lambda": lambda, "hr10": hr, "mrr10": mrr}));
+        if best.is_none_or(|b| (hr, mrr) > (b.1, b.2)) {
+            best = Some((lambda, hr, mrr));
+        }
+    }
+    (best.map(|b| b.0).unwrap_or(0.5), Value::Array(grid))
+}
+
+/// Everything of §3 for one run. `packs` = (validation pack built on the §1.6 sub-train,
+/// test pack built on train), both from the same `cartsense build` choice.
+pub struct Input<'a> {
+    pub full: &'a Dataset,
+    pub train: &'a Dataset,
+    pub subtrain: &'a Dataset,
+    pub test: &'a [Case],
+    pub valid: &'a [Case],
+    pub packs: Option<(Vec<u8>, Vec<u8>)>,
+    pub fast: bool,
+}
+
+pub fn run(inp: &Input) -> Result<Value> {
+    let rt = select(inp.full, inp.test, "2011-11-01");
+    let rv = select(inp.full, inp.valid, "2011-10-01");
+    let test_m = check("online-retail test", &rt, &inp.train.ids, TEST);
+    let valid_m = check("online-retail validation", &rv, &inp.subtrain.ids, VALID);
+    let mut rows = Vec::new();
+    let mut chosen = Value::Null;
+    if let Some((vpack, tpack)) = &inp.packs {
+        let sv = engine_scores(vpack, &rv, 50)?;
+        let (lambda, grid) = pick_lambda(&sv, &rv, inp.subtrain, true);
+        let (lambda_r, grid_r) = pick_lambda(&sv, &rv, inp.subtrain, false);
+        eprintln!(
+            "§3 blend weights chosen on validation: buyAgain+completeCart lambda = {lambda}, \
+             buyAgain+recommend lambda = {lambda_r}"
+        );
+        let st = engine_scores(tpack, &rt, 50)?;
+        let lists = |lam: f32, cart: bool| -> Vec<Vec<u32>> {
+            st.iter().map(|s| blend(s, lam, 10, cart)).collect()
+        };
+        rows.push(row(
+            &format!("cartsense: λ·buyAgain + (1−λ)·completeCart, λ={lambda}"),
+            "ours, as the wasm runs it; λ chosen on validation",
+            &lists(lambda, true),
+            &rt,
+            inp.train,
+        ));
+        rows.push(row(
+            &format!("cartsense: λ·buyAgain + (1−λ)·recommend, λ={lambda_r}"),
+            "ours, λ chosen on validation; recommend excludes bought items",
+            &lists(lambda_r, false),
+            &rt,
+            inp.train,
+        ));
+        for (name, lam, cart) in [
+            ("cartsense completeCart only (cart only)", 0.0, true),
+            ("cartsense recommend only (memory in profile)", 0.0, false),
+            ("cartsense buyAgain only", 1.0, true),
+        ] {
+            rows.push(row(
+                name,
+                "ours, not used for selection",
+                &lists(lam, cart),
+                &rt,
+                inp.train,
+            ));
+        }
+        chosen = json!({"lambdaCompleteCart": lambda, "validationGridCompleteCart": grid,
+            "lambdaRecommend": lambda_r, "validationGridRecommend": grid_r});
+    }
+    let pop = baselines::popularity(inp.train);
+    let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
+    let sample = if inp.fast { Some(500) } else { None };
+    let cart_only = sk.lists(&pop, &rt.cases, Kind::Baskets, 20, 100, sample, false);
+    let cut: Vec<Vec<u32>> = cart_only
+        .iter()
+        .map(|l| l[..l.len().min(10)].to_vec())
+        .collect();
+    let skname = if inp.fast {
+        "session kNN (k100, s500), cart only"
+    } else {
+        "session kNN (k100, all), cart only"
+    };
+    rows.push(row(skname, "reference", &cut, &rt, inp.train));
+    let rep = repeat_lists(inp.train, &rt, &cart_only, 10);
+    rows.push(row(
+        "repeat (+ session kNN fill)",
+        "reference",
+        &rep,
+        &rt,
+        inp.train,
+    ));
+    let refs = references(inp, &rv, &rt, &mut rows);
+    Ok(json!({
+        "protocol": "PROTOCOL.md §3",
+        "testManifest": test_m,
+        "validationManifest": valid_m,
+        "chosen": chosen,
+        "rows": rows,
+        "references": refs,
+    }))
+}
+
+/// The §3 table as text.
+pub fn table(v: &Value) {
+    crate::outln!("\nPROTOCOL.md §3, Online Retail returning customers (K = 10)");
+    crate::outln!(
+        "{:64} {:>7} {:>7} {:>8} {:>15}",
+        "method",
+        "HR@10",
+        "MRR@10",
+        "RevHR@10",
+        "HR repeat/new"
+    );
+    for r in v["rows"].as_array().into_iter().flatten() {
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        crate::outln!(
+            "{:64} {:7.3} {:7.3} {:8.3} {:>7.3} / {:.3}",
+            r["name"].as_str().unwrap_or(""),
+            f("hr10"),
+            f("mrr10"),
+            f("revhr10"),
+            f("hr10Repeat"),
+            f("hr10New")
+        );
+    }
+}
+
+const DAY_MS: f64 = 86_400_000.0;
+
+/// Weighted context of one case: cart items weight 1; each other history item
+/// `w · (decay-weighted share of past invoices containing it)`, decay `0.5^(age / half_life)`,
+/// age in days before the case's invoice.
+fn weighted_ctx(
+    train: &Dataset,
+    c: &Case,
+    hist: &[Entry],
+    w: f32,
+    half_life_days: f64,
+) -> Vec<(u32, f32)> {
+    let mut ctx: Vec<(u32, f32)> = Vec::new();
+    for &i in &c.ctx {
+        if !ctx.iter().any(|x| x.0 == i) {
+            ctx.push((i, 1.0));
+        }
+    }
+    if w <= 0.0 || hist.is_empty() {
+        return ctx;
+    }
+    let now = c.ats.first().copied().unwrap_or(0.0);
+    let index: HashMap<&str, u32> = train
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let mut total = 0.0f64;
+    let mut acc: Vec<(u32, f64)> = Vec::new();
+    for e in hist {
+        let age = ((now - e.at) / DAY_MS).max(0.0);
+        let d = 0.5f64.powf(age / half_life_days);
+        total += d;
+        for id in &e.ids {
+            let Some(&i) = index.get(id.as_str()) else {
+                continue;
+            };
+            match acc.iter_mut().find(|x| x.0 == i) {
+                Some(x) => x.1 += d,
+                None => acc.push((i, d)),
+            }
+        }
+    }
+    if total <= 0.0 {
+        return ctx;
+    }
+    for (i, d) in acc {
+        if !ctx.iter().any(|x| x.0 == i) {
+            ctx.push((i, w * (d / total) as f32));
+        }
+    }
+    ctx
+}
+
+/// Session kNN (k100, most recent 500 candidate neighbours) on a weighted context: overlap =
+/// sum of the weights of shared items, sim = overlap / sqrt(sum of weights · |b|). Returns the
+/// non-zero item scores.
+fn sknn_weighted(sk: &Sknn, ctx: &[(u32, f32)], overlap: &mut [f32]) -> Vec<(u32, f32)> {
+    let mut touched: Vec<u32> = Vec::new();
+    for &(i, w) in ctx {
+        for &b in &sk.inv[i as usize] {
+            if overlap[b as usize] == 0.0 {
+                touched.push(b);
+            }
+            overlap[b as usize] += w;
+        }
+    }
+    if touched.len() > 500 {
+        touched.sort_by(|a, b| sk.recency[*b as usize].cmp(&sk.recency[*a as usize]));
+        for &b in &touched[500..] {
+            overlap[b as usize] = 0.0;
+        }
+        touched.truncate(500);
+    }
+    let m: f32 = ctx.iter().map(|x| x.1).sum::<f32>().max(1e-6);
+    let mut sims: Vec<(f32, u32)> = touched
+        .iter()
+        .map(|&b| {
+            let o = overlap[b as usize];
+            overlap[b as usize] = 0.0;
+            (o / (m * sk.sets[b as usize].len() as f32).sqrt(), b)
+        })
+        .collect();
+    sims.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then(sk.recency[b.1 as usize].cmp(&sk.recency[a.1 as usize]))
+    });
+    sims.truncate(100);
+    let mut acc: HashMap<u32, f32> = HashMap::new();
+    for &(s, b) in &sims {
+        for &j in &sk.sets[b as usize] {
+            *acc.entry(j).or_insert(0.0) += s;
+        }
+    }
+    acc.into_iter().collect()
+}
+
+/// Top `k` of dense `scores` (tie-break popularity, then index), cart items excluded.
+fn top(scores: &[f32], pop: &[f32], k: usize, cart: &[u32]) -> Vec<u32> {
+    cartsense::topk::top_k(scores, pop, k, |j| !cart.contains(&(j as u32)))
+        .into_iter()
+        .map(|s| s.index)
+        .collect()
+}
+
+/// Per case: (SKNN + history sparse scores, repeat counts).
+type RefScores = Vec<(Vec<(u32, f32)>, Vec<(u32, f32)>)>;
+
+fn ref_scores(train: &Dataset, sk: &Sknn, r: &Returning, w: f32, half_life_days: f64) -> RefScores {
+    let idx: Vec<usize> = (0..r.cases.len()).collect();
+    idx.par_chunks(64)
+        .flat_map_iter(|part| {
+            let mut overlap = vec![0.0f32; sk.sets.len()];
+            part.iter()
+                .map(|&n| {
+                    let (c, h) = (&r.cases[n], &r.hist[n]);
+                    let ctx = weighted_ctx(train, c, h, w, half_life_days);
+                    let s = sknn_weighted(sk, &ctx, &mut overlap);
+                    let rep: Vec<(u32, f32)> = history_counts(train, h)
+                        .into_iter()
+                        .map(|x| (x.0, x.1 as f32))
+                        .collect();
+                    (s, rep)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// λ·minmax(repeat) + (1−λ)·minmax(SKNN + history), dense over the items (min 0 for items
+/// without a score), cart excluded, popularity tie-break.
+fn ref_blend(
+    rs: &RefScores,
+    r: &Returning,
+    pop: &[f32],
+    n_items: usize,
+    lambda: f32,
+) -> Vec<Vec<u32>> {
+    let mut dense = vec![0.0f32; n_items];
+    rs.iter()
+        .zip(&r.cases)
+        .map(|((s, rep), c)| {
+            dense.iter_mut().for_each(|x| *x = 0.0);
+            let keep = |j: u32| !c.ctx.contains(&j);
+            let smax = s
+                .iter()
+                .filter(|x| keep(x.0))
+                .map(|x| x.1)
+                .fold(0.0f32, f32::max);
+            let rmax = rep
+                .iter()
+                .filter(|x| keep(x.0))
+                .map(|x| x.1)
+                .fold(0.0f32, f32::max);
+            if smax > 0.0 {
+                for &(j, x) in s {
+                    dense[j as usize] += (1.0 - lambda) * x / smax;
+                }
+            }
+            if rmax > 0.0 {
+                for &(j, x) in rep {
+                    dense[j as usize] += lambda * x / rmax;
+                }
+            }
+            top(&dense, pop, 10, &c.ctx)
+        })
+        .collect()
+}
+
+fn hr_mrr(v: &Value) -> (f64, f64) {
+    (
+        v["hr10"].as_f64().unwrap_or(0.0),
+        v["mrr10"].as_f64().unwrap_or(0.0),
+    )
+}
+
+/// Tune (w, half-life) of SKNN + history, then λ of the blend, on validation; score test.
+pub fn references(inp: &Input, rv: &Returning, rt: &Returning, rows: &mut Vec<Value>) -> Value {
+    let vpop = baselines::popularity(inp.subtrain);
+    let vsk = Sknn::new(
+        inp.subtrain,
+        (0..inp.subtrain.groups.len() as u32).collect(),
+    );
+    let mut best: Option<(f32, f64, (f64, f64))> = None;
+    let mut grid = Vec::new();
+    for w in [0.25f32, 0.5, 1.0, 2.0] {
+        for hl in [30.0f64, 90.0, 365.0] {
+            let rs = ref_scores(inp.subtrain, &vsk, rv, w, hl);
+            let l = ref_blend(&rs, rv, &vpop, inp.subtrain.n_items(), 0.0);
+            let m = hr_mrr(&row("", "", &l, rv, inp.subtrain));
+            grid.push(json!({"w": w, "halfLifeDays": hl, "hr10": m.0, "mrr10": m.1}));
+            if best.is_none_or(|b| m > b.2) {
+                best = Some((w, hl, m));
+            }
+        }
+    }
+    let (w, hl) = best.map(|b| (b.0, b.1)).unwrap_or((1.0, 90.0));
+    let rs = ref_scores(inp.subtrain, &vsk, rv, w, hl);
+    let mut bl: Option<(f32, (f64, f64))> = None;
+    for step in 0..=10 {
+        let lambda = step as f32 / 10.0;
+        let l = ref_blend(&rs, rv, &vpop, inp.subtrain.n_items(), lambda);
+        let m = hr_mrr(&row("", "", &l, rv, inp.subtrain));
+        if bl.is_none_or(|b| m > b.1) {
+            bl = Some((lambda, m));
+        }
+    }
+    let lambda = bl.map(|b| b.0).unwrap_or(0.5);
+    eprintln!("§3 references chosen on validation: w = {w}, half-life = {hl} days, blend lambda = {lambda}");
+    let pop = baselines::popularity(inp.train);
+    let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
+    let rs = ref_scores(inp.train, &sk, rt, w, hl);
+    rows.push(row(
+        &format!("session kNN (k100, s500) + history (w={w}, half-life {hl} d)"),
+        "reference",
+        &ref_blend(&rs, rt, &pop, inp.train.n_items(), 0.0),
+        rt,
+        inp.train,
+    ));
+    rows.push(row(
+        &format!("blend of repeat and kNN + history (λ={lambda})"),
+        "reference",
+        &ref_blend(&rs, rt, &pop, inp.train.n_items(), lambda),
+        rt,
+        inp.train,
+    ));
+    json!({"w": w, "halfLifeDays": hl, "lambda": lambda, "validationGrid": grid})
+}
