@@ -83,6 +83,8 @@ pub fn finish(
         .filter(|&&f| f & model::COLD != 0)
         .count();
     let rep = crate::repurchase::compute(ds);
+    let mut extra = extra;
+    let returning = extra.as_object_mut().and_then(|m| m.remove("returning"));
     let meta = json!({
         "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
         "kind": ds.kind,
@@ -104,6 +106,7 @@ pub fn finish(
         },
         "build": extra,
         "repurchase": rep.as_ref().map(|r| r.meta()),
+        "returning": returning,
     });
     let mut w = model::writer(ds, &parts, choice, o, meta);
     if let Some(r) = rep {
@@ -297,7 +300,10 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             t0.elapsed().as_secs_f64()
         );
     }
-    let extra = json!({"clean": rep});
+    let mut extra = json!({"clean": rep});
+    if let Some(r) = tune_returning(&ds, &sub, &valid, &choice, &o, a.quiet)? {
+        extra["returning"] = r;
+    }
     let bytes = finish(&ds, &choice, quality, &o, extra)?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
     if !a.quiet {
@@ -310,4 +316,55 @@ pub fn run(a: &BuildArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Issue 7: the weight λ of `buyAgain` in `λ·minmax(buyAgain) + (1−λ)·minmax(completeCart)`,
+/// chosen on the shop's own recent returning customers (held-out cases whose customer has an
+/// earlier order in the tuning split; memory = that customer's earlier orders). `None` without
+/// customer ids or with fewer than 20 such cases. Costs one more training run on the split.
+fn tune_returning(
+    ds: &Dataset,
+    sub: &Dataset,
+    valid: &[cases::Case],
+    choice: &Choice,
+    o: &Opts,
+    quiet: bool,
+) -> Result<Option<serde_json::Value>> {
+    use crate::eval::returning;
+    if ds.kind != Kind::Baskets || crate::repurchase::compute(sub).is_none() {
+        return Ok(None);
+    }
+    let in_sub: std::collections::HashSet<&str> =
+        sub.groups.iter().map(|g| g.id.as_str()).collect();
+    let r = returning::select_by(
+        ds,
+        valid,
+        |g| in_sub.contains(g.id.as_str()),
+        |h, g| h.at < g.at,
+        |a, b| a.at.total_cmp(&b.at),
+    );
+    if r.cases.len() < 20 {
+        if !quiet {
+            eprintln!(
+                "returning customers: {} held-out cases, too few to tune the buy-again weight",
+                r.cases.len()
+            );
+        }
+        return Ok(None);
+    }
+    let pack = finish(sub, choice, serde_json::Value::Null, o, json!({}))?;
+    let scored = returning::engine_scores(&pack, &r, 50)?;
+    let (lambda, grid) = returning::pick_lambda(&scored, &r, sub, true);
+    if !quiet {
+        eprintln!(
+            "returning customers: {} held-out cases; buy-again weight {lambda}",
+            r.cases.len()
+        );
+    }
+    Ok(Some(json!({
+        "buyAgainWeight": (lambda as f64 * 10.0).round() / 10.0,
+        "blend": "buyAgainWeight*minmax(buyAgain) + (1-buyAgainWeight)*minmax(completeCart)",
+        "validationCases": r.cases.len(),
+        "validationGrid": grid,
+    })))
 }

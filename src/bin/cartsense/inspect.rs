@@ -65,6 +65,7 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
         "quality",
         "coldStart",
         "repurchase",
+        "returning",
     ] {
         show(k);
     }

@@ -5,7 +5,7 @@ mod baselines;
 mod cold;
 mod external;
 mod report;
-mod returning;
+pub mod returning;
 
 use std::path::PathBuf;
 use std::time::Instant;

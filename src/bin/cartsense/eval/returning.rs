@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::baselines::{self, Sknn};
 use crate::cases::Case;
-use crate::data::{Dataset, Kind};
+use crate::data::{Dataset, Group, Kind};
 use crate::repurchase::customer_key;
 
 pub const TEST: (usize, &str, &str) = (
@@ -46,6 +46,24 @@ pub struct Returning {
 /// §3.2–3.3: keep the cases whose invoice's customer has an invoice dated before `cut`;
 /// history = that customer's invoices dated strictly before the case's invoice.
 pub fn select(full: &Dataset, cases: &[Case], cut: &str) -> Returning {
+    select_by(
+        full,
+        cases,
+        |g| g.time.as_str() < cut,
+        |h, g| h.time < g.time,
+        |a, b| a.time.cmp(&b.time),
+    )
+}
+
+/// [`select`] with the train test, the "strictly before" test and the date order given (the
+/// build's own hold-out compares times in ms).
+pub fn select_by(
+    full: &Dataset,
+    cases: &[Case],
+    is_train: impl Fn(&Group) -> bool,
+    before: impl Fn(&Group, &Group) -> bool,
+    order: impl Fn(&Group, &Group) -> std::cmp::Ordering,
+) -> Returning {
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut by_cust: HashMap<&str, Vec<usize>> = HashMap::new();
     for (gi, g) in full.groups.iter().enumerate() {
@@ -67,7 +85,7 @@ pub fn select(full: &Dataset, cases: &[Case], cut: &str) -> Returning {
         let Some(mine) = by_cust.get(customer_key(&g.customer)) else {
             continue;
         };
-        if !mine.iter().any(|&h| full.groups[h].time.as_str() < cut) {
+        if !mine.iter().any(|&h| is_train(&full.groups[h])) {
             continue;
         }
         // Groups are in order of their first clean row; a stable sort by date keeps that
@@ -75,9 +93,9 @@ pub fn select(full: &Dataset, cases: &[Case], cut: &str) -> Returning {
         let mut earlier: Vec<usize> = mine
             .iter()
             .copied()
-            .filter(|&h| full.groups[h].time < g.time)
+            .filter(|&h| before(&full.groups[h], g))
             .collect();
-        earlier.sort_by(|&a, &b| full.groups[a].time.cmp(&full.groups[b].time));
+        earlier.sort_by(|&a, &b| order(&full.groups[a], &full.groups[b]));
         let hist = earlier
             .into_iter()
             .map(|h| {
@@ -298,7 +316,7 @@ pub fn row(name: &str, note: &str, lists: &[Vec<u32>], r: &Returning, train: &Da
 }
 
 /// HR@10 then MRR@10 of λ on validation.
-fn pick_lambda(scored: &[Scored], r: &Returning, train: &Dataset, cart: bool) -> (f32, Value) {
+pub fn pick_lambda(scored: &[Scored], r: &Returning, train: &Dataset, cart: bool) -> (f32, Value) {
     let mut best: Option<(f32, f64, f64)> = None;
     let mut grid = Vec::new();
     for step in 0..=10 {
@@ -307,7 +325,7 @@ fn pick_lambda(scored: &[Scored], r: &Returning, train: &Dataset, cart: bool) ->
         let v = row("", "", &lists, r, train);
         let hr = v["hr10"].as_f64().unwrap_or(0.0);
         let mrr = v["mrr10"].as_f64().unwrap_or(0.0);
-        grid.push(json!({"lambda": lambda, "hr10": hr, "mrr10": mrr}));
+        grid.push(json!({"lambda": step as f64 / 10.0, "hr10": hr, "mrr10": mrr}));
         if best.is_none_or(|b| (hr, mrr) > (b.1, b.2)) {
             best = Some((lambda, hr, mrr));
         }
