@@ -65,3 +65,70 @@ pub fn one(eng: &mut Engine, c: &Case, kind: Kind, k: usize) -> Result<Vec<u32>>
     let recs = eng.recommend(&q).map_err(|e| anyhow!("{e}"))?;
     Ok(recs.into_iter().map(|r| r.index as u32).collect())
 }
+
+/// Ranked item indices of `Engine::complete_cart_for` (the wasm `completeCart` ranking for a
+/// given cart, no history) for every basket case.
+pub fn complete_cart(pack: &[u8], cases: &[Case], k: usize) -> Result<Vec<Vec<u32>>> {
+    let base = Engine::from_bytes(pack).map_err(|e| anyhow!("the pack does not load: {e}"))?;
+    let chunk = cases
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
+    Ok(cases
+        .par_chunks(chunk)
+        .flat_map_iter(|part| {
+            let mut eng = base.clone();
+            part.iter()
+                .map(|c| {
+                    let cart: Vec<String> = c
+                        .ctx
+                        .iter()
+                        .map(|&i| eng.pack().id(i as usize).to_owned())
+                        .collect();
+                    eng.complete_cart_for(&cart, k)
+                        .into_iter()
+                        .map(|j| j as u32)
+                        .collect::<Vec<u32>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}
+
+/// The free-shipping nudge on basket cases: for every cart whose total (train median prices)
+/// is below `threshold`, ask `complete_cart` for up to `k` closers and count how often the hidden
+/// item is among them. Returns (carts below the threshold, carts whose closers hold the target).
+pub fn nudge(
+    pack: &[u8],
+    cases: &[Case],
+    prices: &[f32],
+    threshold: f32,
+    k: usize,
+) -> Result<(usize, usize)> {
+    let mut eng = Engine::from_bytes(pack).map_err(|e| anyhow!("the pack does not load: {e}"))?;
+    let (mut below, mut hits) = (0, 0);
+    for c in cases {
+        let total: f32 = c.ctx.iter().map(|&i| prices[i as usize]).sum();
+        if total >= threshold {
+            continue;
+        }
+        below += 1;
+        let cart: Vec<String> = c
+            .ctx
+            .iter()
+            .map(|&i| eng.pack().id(i as usize).to_owned())
+            .collect();
+        let q = cartsense::bundle::CartQuery {
+            cart: Some(cart),
+            k,
+            free_shipping_threshold: Some(threshold),
+            ..cartsense::bundle::CartQuery::default()
+        };
+        let s = eng.complete_cart(&q).map_err(|e| anyhow!("{e}"))?;
+        let target = eng.pack().id(c.target as usize);
+        if s.closers.iter().any(|r| r.id == target) {
+            hits += 1;
+        }
+    }
+    Ok((below, hits))
+}

@@ -25,13 +25,14 @@ pub fn table(v: &Value) {
         );
         if k == 10 {
             crate::outln!(
-                "{:52} {:>7} {:>7} {:>8} {:>9} {:>7}",
+                "{:52} {:>7} {:>7} {:>8} {:>9} {:>7} {:>9}",
                 "ranker",
                 "HR@10",
                 "MRR@10",
                 "NDCG@10",
                 "RevHR@10",
-                "Cov@10"
+                "Cov@10",
+                "uplift/bk"
             );
         } else {
             crate::outln!(
@@ -48,13 +49,14 @@ pub fn table(v: &Value) {
             let name = row["name"].as_str().unwrap_or("?");
             if k == 10 {
                 crate::outln!(
-                    "{:52} {:>7.4} {:>7.4} {:>8.4} {:>9.4} {:>7.4}",
+                    "{:52} {:>7.4} {:>7.4} {:>8.4} {:>9.4} {:>7.4} {:>9.3}",
                     name,
                     f(row, "hr10"),
                     f(row, "mrr10"),
                     f(row, "ndcg10"),
                     f(row, "revhr10"),
-                    f(row, "cov")
+                    f(row, "cov"),
+                    f(row, "upliftPerBasket")
                 );
             } else {
                 crate::outln!(
