@@ -3,26 +3,14 @@
 //! `wasm-pack test --node` and `wasm-pack test --headless --chrome`.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use cartsense::kernels::{self, scalar, QueryI16};
 use cartsense::wasm::{build_pack, Recommender};
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use common::js::{obj, strs};
+use js_sys::{Array, Float32Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
-
-fn strs(v: &[&str]) -> JsValue {
-    v.iter()
-        .map(|s| JsValue::from_str(s))
-        .collect::<Array>()
-        .into()
-}
 
 fn pack() -> Uint8Array {
     let emb: Vec<f32> = vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0, 0.1, 0.9];

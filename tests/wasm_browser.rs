@@ -2,27 +2,14 @@
 //! one key, storage that throws. Runs under `wasm-pack test --headless --chrome`.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use cartsense::wasm::{build_pack, Recommender};
-use js_sys::{Array, Float32Array, Object, Reflect};
-use wasm_bindgen::prelude::*;
+use common::js::{obj, strs};
+use js_sys::{Array, Float32Array};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
-
-fn strs(v: &[&str]) -> JsValue {
-    v.iter()
-        .map(|s| JsValue::from_str(s))
-        .collect::<Array>()
-        .into()
-}
 
 fn open(key: &str) -> Recommender {
     let emb: Vec<f32> = vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0, 0.1, 0.9];

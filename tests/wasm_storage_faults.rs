@@ -5,9 +5,12 @@
 //! --chrome` (faults are injected by overriding `Storage.prototype` from JS).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use cartsense::history::History;
 use cartsense::wasm::{build_pack, Recommender};
-use js_sys::{Array, Float32Array, Object, Reflect};
+use common::js::obj;
+use js_sys::{Array, Float32Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -61,14 +64,6 @@ extern "C" {
     fn raw_clear();
     fn block_local_storage() -> bool;
     fn unblock_local_storage();
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
 }
 
 fn open(key: &str) -> Recommender {
