@@ -1,24 +1,156 @@
-//! Returning shoppers: "buy it again" from the long-term memory (see [`crate::memory`]).
+//! Returning shoppers: "buy it again" from the long-term memory (see [`crate::memory`]), and
+//! the weights with which [`Engine::complete_cart`] blends it into cart completion.
 //!
-//! `score_i = s_i · (ρ + r_i) · due_i`, where `s_i` is the item's purchase strength decayed to
-//! now (the newest time the history or memory knows), `r_i` the item's repeat rate learned by
-//! `cartsense build` (section `RPUR`; ρ = 0.2 keeps items without repeats in play), and
-//! `due_i = clamp(age_i / interval_i, 0.1, 1)` with `age_i` the days since the last purchase and
-//! `interval_i` the item's typical repurchase interval: an item usually re-bought every 30 days
-//! is fully "due" after 30 days. Without `RPUR`, `score_i = s_i`. Cart items are never returned.
+//! # Buy again
+//! `score_i = c_i · 0.5^(age_i / H) · f_i`, where `c_i` is the number of orders that contained
+//! the item plus half its cart adds, `age_i` the days since its last purchase (to the newest
+//! time the history or memory knows), `H` the recency half-life ([`ReturningParams::half_life_days`];
+//! 0 = no decay) and `f_i` the repurchase factor learned by `cartsense build` from the shop's own
+//! data (section `RPUR`): `f_i = (ρ + r_i) · due_i` with `r_i` the item's repeat rate (ρ = 0.2
+//! keeps items without repeats in play) and `due_i = clamp(age_i / interval_i, 0.1, 1)` for the
+//! item's typical repurchase interval, so an item usually re-bought every 30 days is fully
+//! "due" after 30 days. `f_i = 1` without `RPUR` or when [`ReturningParams::repurchase`] is
+//! off. Cart items are never returned.
+//!
+//! # Cart completion for a returning shopper
+//! [`Engine::complete_cart`] ranks by `λ · b_j / max b + (1 − λ) · s_j / max s`, where `b_j` is
+//! the buy-again score (0 for items never bought), `s_j` the cart score of [`crate::bundle`]
+//! (which already includes the shopper's long-term profile) and λ =
+//! [`ReturningParams::buy_again_weight`]. With no purchase record it is the cart score alone.
+//! `cartsense build` chooses λ, `H` and the repurchase switch on the shop's own recent returning
+//! customers and stores them in the pack metadata under `"returning"`.
 
 use crate::error::{Error, Result};
 use crate::rank::{Engine, Query, ReasonKind, Rec};
-use crate::topk::top_k;
+use crate::topk::{top_k, Scored};
 
 const DAY_MS: f64 = 86_400_000.0;
 /// Floor on the repeat-rate factor.
 const RATE_FLOOR: f32 = 0.2;
 
+/// How "buy again" ranks and how much cart completion leans on it. Read from the pack
+/// metadata `"returning"` object (fields `buyAgainWeight`, `halfLifeDays`, `repurchase`, `norm`);
+/// missing fields keep the defaults, an out-of-range object is ignored as a whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReturningParams {
+    /// λ in `[0, 1]`: weight of buy-again in `completeCart` (0 = complements only).
+    pub buy_again_weight: f32,
+    /// Recency half-life of the buy-again score in days (0 = count only, no decay).
+    pub half_life_days: f32,
+    /// Use the pack's learned repeat rates and intervals (`RPUR`) when it has them.
+    pub repurchase: bool,
+    /// How the two terms of the `completeCart` blend are scaled.
+    pub norm: BlendNorm,
+}
+
+/// Scaling of the two terms of the `completeCart` blend (module docs): each term divided by
+/// its maximum over the candidates, or by its sum (then a term is a distribution over the
+/// candidates and the blend a mixture of the two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlendNorm {
+    /// `b / max b` and `s / max s` (meta `"max"`).
+    Max,
+    /// `b / Σ b` and `s / max s` (meta `"sumBuyAgain"`).
+    SumBuyAgain,
+    /// `b / Σ b` and `s / Σ s` (meta `"sum"`).
+    Sum,
+}
+
+impl BlendNorm {
+    /// All of them, in the order `cartsense build` tries them.
+    pub const ALL: [BlendNorm; 3] = [BlendNorm::Max, BlendNorm::SumBuyAgain, BlendNorm::Sum];
+
+    /// The metadata name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlendNorm::Max => "max",
+            BlendNorm::SumBuyAgain => "sumBuyAgain",
+            BlendNorm::Sum => "sum",
+        }
+    }
+}
+
+impl Default for ReturningParams {
+    fn default() -> Self {
+        ReturningParams {
+            buy_again_weight: 0.5,
+            half_life_days: 30.0,
+            repurchase: true,
+            norm: BlendNorm::Max,
+        }
+    }
+}
+
+impl ReturningParams {
+    /// From a pack's metadata (see the type docs).
+    pub fn from_meta(meta: &serde_json::Value) -> ReturningParams {
+        let Some(r) = meta.get("returning").filter(|r| r.is_object()) else {
+            return ReturningParams::default();
+        };
+        let mut p = ReturningParams::default();
+        let num = |k: &str| r.get(k).map(|v| v.as_f64());
+        match num("buyAgainWeight") {
+            Some(Some(x)) => p.buy_again_weight = x as f32,
+            Some(None) => return ReturningParams::default(),
+            None => {}
+        }
+        match num("halfLifeDays") {
+            Some(Some(x)) => p.half_life_days = x as f32,
+            Some(None) => return ReturningParams::default(),
+            None => {}
+        }
+        match r.get("norm").map(|v| v.as_str()) {
+            Some(Some(n)) => match BlendNorm::ALL.into_iter().find(|b| b.name() == n) {
+                Some(b) => p.norm = b,
+                None => return ReturningParams::default(),
+            },
+            Some(None) => return ReturningParams::default(),
+            None => {}
+        }
+        match r.get("repurchase").map(|v| v.as_bool()) {
+            Some(Some(b)) => p.repurchase = b,
+            Some(None) => return ReturningParams::default(),
+            None => {}
+        }
+        if p.validate().is_ok() {
+            p
+        } else {
+            ReturningParams::default()
+        }
+    }
+
+    /// Check ranges once, before any work.
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.buy_again_weight) {
+            return Err(Error::bad(
+                "buyAgainWeight must be a number between 0 and 1".to_string(),
+            ));
+        }
+        if !(self.half_life_days.is_finite() && self.half_life_days >= 0.0) {
+            return Err(Error::bad(
+                "halfLifeDays must be a finite number >= 0".to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Engine {
+    /// Buy-again weights from the pack metadata (or the defaults).
+    pub fn returning_params(&self) -> ReturningParams {
+        ReturningParams::from_meta(self.pack().meta())
+    }
+
     /// Items bought before, most likely to be bought again first (see the module docs).
     pub fn buy_again(&mut self, q: &Query) -> Result<Vec<Rec>> {
+        let rp = self.returning_params();
+        self.buy_again_with(q, &rp)
+    }
+
+    /// [`Engine::buy_again`] with explicit weights (validated; for tuning).
+    pub fn buy_again_with(&mut self, q: &Query, rp: &ReturningParams) -> Result<Vec<Rec>> {
         q.validate()?;
+        rp.validate()?;
         let pack = self.pack();
         let cat = match &q.category {
             None => None,
@@ -27,61 +159,86 @@ impl Engine {
                 None => return Ok(Vec::new()),
             },
         };
-        let h = self.history();
-        let mem = h.memory();
-        let now = h.events().map(|e| e.at).fold(mem.newest(), f64::max);
-        let cart: Vec<usize> = h
-            .cart()
-            .into_iter()
-            .filter_map(|id| pack.index_of(id))
-            .collect();
         let excluded: Vec<usize> = q
             .exclude
             .iter()
             .filter_map(|id| pack.index_of(id))
             .collect();
-        let mut idx = Vec::new();
-        let mut scores = Vec::new();
-        for r in mem.items() {
-            let Some(i) = pack.index_of(&r.id) else {
-                continue;
-            };
-            if r.purchases == 0 || cart.contains(&i) || excluded.contains(&i) {
-                continue;
-            }
-            if cat.is_some() && pack.category_index(i) != cat {
-                continue;
-            }
+        let (lo, hi) = (q.min_price, q.max_price);
+        let cands = self.buy_again_scores(rp, |i| {
             let p = pack.price(i);
-            if q.min_price.is_some_and(|m| p < m) || q.max_price.is_some_and(|m| p > m) {
-                continue;
-            }
-            let mut s = r.strength_now(now, mem.half_life_days()) as f32;
-            if let Some((rate, days)) = pack.repurchase(i) {
-                let age = ((now - r.last_purchase) / DAY_MS).max(0.0) as f32;
-                let due = if days > 0.0 {
-                    (age / days).clamp(0.1, 1.0)
-                } else {
-                    1.0
-                };
-                s *= (RATE_FLOOR + rate) * due;
-            }
-            idx.push(i);
-            scores.push(s);
-        }
-        let tie: Vec<f32> = idx.iter().map(|&i| pack.popularity()[i]).collect();
+            !excluded.contains(&i)
+                && (cat.is_none() || pack.category_index(i) == cat)
+                && !lo.is_some_and(|m| p < m)
+                && !hi.is_some_and(|m| p > m)
+        });
+        let scores: Vec<f32> = cands.iter().map(|c| c.1).collect();
+        let tie: Vec<f32> = cands.iter().map(|c| c.2).collect();
         let top = top_k(&scores, &tie, q.k, |_| true);
         Ok(top
             .into_iter()
             .map(|t| {
-                let i = idx[t.index as usize];
-                let s = crate::topk::Scored {
+                let i = cands[t.index as usize].0;
+                let s = Scored {
                     index: i as u32,
                     score: t.score,
                 };
                 self.rec(s, ReasonKind::BoughtBefore, Some(i))
             })
             .collect())
+    }
+
+    /// Buy-again candidates `(item, score > 0, recency)` of the remembered items the pack
+    /// knows, bought at least once, not in the cart and passing `keep`, in memory order.
+    /// Recency (minus the days since the last purchase) breaks ties: among equal scores the
+    /// item bought last comes first.
+    pub(crate) fn buy_again_scores(
+        &self,
+        rp: &ReturningParams,
+        mut keep: impl FnMut(usize) -> bool,
+    ) -> Vec<(usize, f32, f32)> {
+        let pack = self.pack();
+        let h = self.history();
+        let mem = h.memory();
+        if mem.is_empty() {
+            return Vec::new();
+        }
+        let now = h.events().map(|e| e.at).fold(mem.newest(), f64::max);
+        let cart: Vec<usize> = h
+            .cart()
+            .into_iter()
+            .filter_map(|id| pack.index_of(id))
+            .collect();
+        let hl = rp.half_life_days as f64;
+        let mut out = Vec::new();
+        for r in mem.items() {
+            let Some(i) = pack.index_of(&r.id) else {
+                continue;
+            };
+            if r.purchases == 0 || cart.contains(&i) || !keep(i) {
+                continue;
+            }
+            let age = ((now - r.last_purchase) / DAY_MS).max(0.0);
+            let mut s = r.purchases as f64 + 0.5 * r.cart_adds as f64;
+            if hl > 0.0 {
+                s *= 0.5f64.powf(age / hl);
+            }
+            let mut s = s as f32;
+            if rp.repurchase {
+                if let Some((rate, days)) = pack.repurchase(i) {
+                    let due = if days > 0.0 {
+                        (age as f32 / days).clamp(0.1, 1.0)
+                    } else {
+                        1.0
+                    };
+                    s *= (RATE_FLOOR + rate) * due;
+                }
+            }
+            if s > 0.0 && s.is_finite() {
+                out.push((i, s, -(age as f32)));
+            }
+        }
+        out
     }
 
     /// Seed the long-term memory from a customer's past orders (`(item ids, time in ms)`);
@@ -122,7 +279,7 @@ mod tests {
     const DAY: f64 = DAY_MS;
 
     #[test]
-    fn ranks_by_strength_without_stats_and_skips_the_cart() {
+    fn ranks_by_count_and_recency_and_skips_the_cart() {
         let mut e = engine(false);
         e.import_orders(&[
             (vec!["vase".into(), "tea".into()], 0.0),
@@ -187,5 +344,228 @@ mod tests {
         );
         assert_eq!(recs[0].id, "tea", "the purchase record shapes the profile");
         assert_eq!(recs[0].because.kind, ReasonKind::Purchased);
+    }
+
+    /// 40 items in 4 categories, seeded embeddings, a few co-purchase links, repurchase stats.
+    fn shop() -> Engine {
+        let n = 40;
+        let ids: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        let mut x = 0x2545_f491u32;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x % 2000) as f32 / 1000.0 - 1.0
+        };
+        let emb: Vec<f32> = (0..n * 8).map(|_| rnd()).collect();
+        let nbrs: Vec<Vec<(u32, f32)>> = (0..n)
+            .map(|i| vec![(((i + 1) % n) as u32, 0.9), (((i + 7) % n) as u32, 0.3)])
+            .collect();
+        let w = PackWriter::new(ids, 8, emb)
+            .quantize(Quantize::F32)
+            .prices((0..n).map(|i| 2.0 + (i % 9) as f32).collect())
+            .categories((0..n).map(|i| format!("c{}", i % 4)).collect())
+            .neighbours(nbrs)
+            .repurchase(
+                (0..n)
+                    .map(|i| ((i % 5) as f32 / 5.0, (i % 3) as f32 * 20.0))
+                    .collect(),
+            );
+        Engine::from_bytes(&w.to_bytes().unwrap()).unwrap()
+    }
+
+    fn returning_shopper(e: &mut Engine) {
+        e.import_orders(&[
+            (vec!["p3".into(), "p9".into(), "p21".into()], 0.0),
+            (vec!["p3".into(), "p30".into()], 20.0 * DAY),
+            (
+                vec!["p3".into(), "p9".into(), "p5".into(), "ghost".into()],
+                50.0 * DAY,
+            ),
+        ]);
+        e.record(EventKind::AddToCart, "p5", 60.0 * DAY).unwrap();
+        e.record(EventKind::AddToCart, "p12", 60.0 * DAY).unwrap();
+    }
+
+    #[test]
+    fn complete_cart_blend_equals_the_formula() {
+        use crate::bundle::CartQuery;
+        let mut e = shop();
+        returning_shopper(&mut e);
+        let bp = e.bundle_params();
+        let all = CartQuery {
+            k: 40,
+            ..CartQuery::default()
+        };
+        for norm in BlendNorm::ALL {
+            let rp = ReturningParams {
+                buy_again_weight: 0.4,
+                norm,
+                ..ReturningParams::default()
+            };
+            // The two terms, each from its own public path: cart scores with weight 0, buy-again
+            // scores from buy_again_with.
+            let cart = e
+                .complete_cart_returning(
+                    &all,
+                    &bp,
+                    &ReturningParams {
+                        buy_again_weight: 0.0,
+                        ..rp
+                    },
+                )
+                .unwrap()
+                .items;
+            let again = e
+                .buy_again_with(
+                    &Query {
+                        k: 40,
+                        ..Query::default()
+                    },
+                    &rp,
+                )
+                .unwrap();
+            let mut bought: Vec<&str> = again.iter().map(|r| r.id.as_str()).collect();
+            bought.sort_unstable();
+            assert_eq!(
+                bought,
+                ["p21", "p3", "p30", "p9"],
+                "cart item p5, unknown ghost left out"
+            );
+            let (bs, ss) = (
+                again.iter().map(|r| r.score).collect::<Vec<f32>>(),
+                cart.iter().map(|r| r.score).collect::<Vec<f32>>(),
+            );
+            let (b, s) = match norm {
+                BlendNorm::Max => (bs.iter().cloned().fold(0.0, f32::max), ss[0]),
+                BlendNorm::SumBuyAgain => (bs.iter().sum::<f32>(), ss[0]),
+                BlendNorm::Sum => (bs.iter().sum::<f32>(), ss.iter().sum::<f32>()),
+            };
+            let mut want: Vec<(String, f32)> = cart
+                .iter()
+                .map(|c| {
+                    let bj = again.iter().find(|a| a.id == c.id).map_or(0.0, |a| a.score);
+                    (c.id.clone(), 0.4 * bj / b + 0.6 * c.score / s)
+                })
+                .collect();
+            want.sort_by(|x, y| y.1.total_cmp(&x.1));
+            let got = e
+                .complete_cart_returning(
+                    &CartQuery {
+                        k: 10,
+                        ..CartQuery::default()
+                    },
+                    &bp,
+                    &rp,
+                )
+                .unwrap()
+                .items;
+            assert_eq!(got.len(), 10);
+            for (g, w) in got.iter().zip(&want) {
+                assert!(
+                    (g.score - w.1).abs() < 1e-5,
+                    "{norm:?}: {} {} vs {} {}",
+                    g.id,
+                    g.score,
+                    w.0,
+                    w.1
+                );
+            }
+            assert!(
+                got.iter().all(|r| r.id != "p5" && r.id != "p12"),
+                "never a cart item"
+            );
+            let p3 = got
+                .iter()
+                .find(|r| r.id == "p3")
+                .expect("bought three times: suggested");
+            assert_eq!(p3.because.kind, ReasonKind::BoughtBefore);
+            assert_eq!(p3.because.item.as_deref(), Some("p3"));
+        }
+    }
+
+    #[test]
+    fn buy_again_weight_zero_or_no_purchases_leaves_complements_alone() {
+        use crate::bundle::CartQuery;
+        let mut e = shop();
+        e.record(EventKind::AddToCart, "p5", 0.0).unwrap();
+        let q = CartQuery::default();
+        let bp = e.bundle_params();
+        let plain = e.complete_cart(&q).unwrap();
+        assert!(plain
+            .items
+            .iter()
+            .all(|r| r.because.kind != ReasonKind::BoughtBefore));
+        let heavy = ReturningParams {
+            buy_again_weight: 1.0,
+            ..ReturningParams::default()
+        };
+        assert_eq!(
+            e.complete_cart_returning(&q, &bp, &heavy).unwrap(),
+            plain,
+            "without a purchase record the weight changes nothing"
+        );
+        returning_shopper(&mut e);
+        let off = ReturningParams {
+            buy_again_weight: 0.0,
+            ..ReturningParams::default()
+        };
+        let got = e.complete_cart_returning(&q, &bp, &off).unwrap();
+        assert!(got
+            .items
+            .iter()
+            .all(|r| r.because.kind != ReasonKind::BoughtBefore));
+        let only = e.complete_cart_returning(&q, &bp, &heavy).unwrap();
+        assert_eq!(
+            only.items[0].id, "p3",
+            "weight 1 puts the most re-bought item first"
+        );
+    }
+
+    #[test]
+    fn params_come_from_the_pack_meta_or_default() {
+        let m = |v: serde_json::Value| {
+            ReturningParams::from_meta(&serde_json::json!({ "returning": v }))
+        };
+        let p = m(
+            serde_json::json!({"buyAgainWeight": 0.15, "halfLifeDays": 7, "repurchase": false, "norm": "sum"}),
+        );
+        assert_eq!(
+            p,
+            ReturningParams {
+                buy_again_weight: 0.15,
+                half_life_days: 7.0,
+                repurchase: false,
+                norm: BlendNorm::Sum
+            }
+        );
+        assert_eq!(
+            m(serde_json::json!({"buyAgainWeight": 0.2})).half_life_days,
+            30.0
+        );
+        for bad in [
+            serde_json::json!({"buyAgainWeight": 1.5}),
+            serde_json::json!({"buyAgainWeight": "0.3"}),
+            serde_json::json!({"halfLifeDays": -1}),
+            serde_json::json!({"norm": "median"}),
+            serde_json::json!({"repurchase": 1}),
+            serde_json::json!("fast"),
+        ] {
+            assert_eq!(m(bad.clone()), ReturningParams::default(), "{bad}");
+        }
+        let e = shop();
+        let q = Query {
+            k: 0,
+            ..Query::default()
+        };
+        let bad = ReturningParams {
+            half_life_days: f32::NAN,
+            ..ReturningParams::default()
+        };
+        assert!(e.clone().buy_again_with(&Query::default(), &bad).is_err());
+        assert!(e
+            .clone()
+            .buy_again_with(&q, &ReturningParams::default())
+            .is_err());
     }
 }

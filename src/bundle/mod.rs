@@ -67,6 +67,7 @@ use crate::history::check_id;
 use crate::pack::Pack;
 use crate::profile::{ItemState, Profile, Summary};
 use crate::rank::{Engine, ReasonKind, Rec, MAX_K};
+use crate::returning::{BlendNorm, ReturningParams};
 use crate::topk::Scored;
 use score::CartScores;
 
@@ -211,6 +212,62 @@ fn resolve(pack: &Pack, ids: &[String]) -> (Vec<usize>, Vec<String>, f64) {
     (known, unknown, total)
 }
 
+/// `λ · b_j / B + (1 − λ) · s_j / S` over the pool and the buy-again candidates `again`
+/// (`(item, b_j, recency)`), `B` and `S` the maximum or the sum over the candidates as
+/// [`BlendNorm`] says; best `k` first (ties: popularity, then index), each with
+/// whether buy-again is the larger part of its score.
+fn blend_again(
+    cs: &CartScores,
+    pool: &[Scored],
+    again: &[(usize, f32, f32)],
+    rp: &ReturningParams,
+    k: usize,
+) -> Vec<(Scored, bool)> {
+    let (lambda, norm) = (rp.buy_again_weight, rp.norm);
+    let sum = |v: &mut dyn Iterator<Item = f32>| v.sum::<f32>();
+    let max = |v: &mut dyn Iterator<Item = f32>| v.fold(0.0f32, f32::max);
+    let bmax = match norm {
+        BlendNorm::Max => max(&mut again.iter().map(|a| a.1)),
+        BlendNorm::SumBuyAgain | BlendNorm::Sum => sum(&mut again.iter().map(|a| a.1)),
+    };
+    let mut cand: Vec<(usize, f32, f32)> = pool
+        .iter()
+        .map(|s| (s.index as usize, s.score, 0.0))
+        .collect();
+    for &(j, b, _) in again {
+        match cand.iter_mut().find(|c| c.0 == j) {
+            Some(c) => c.2 = b,
+            None => cand.push((j, cs.score_of(j), b)),
+        }
+    }
+    let smax = match norm {
+        BlendNorm::Max | BlendNorm::SumBuyAgain => max(&mut cand.iter().map(|c| c.1)),
+        BlendNorm::Sum => sum(&mut cand.iter().map(|c| c.1)),
+    };
+    let part = |x: f32, max: f32| if max > 0.0 { x / max } else { 0.0 };
+    let pop = cs.pack.popularity();
+    let mut out: Vec<(Scored, bool)> = cand
+        .into_iter()
+        .map(|(j, s, b)| {
+            let (bs, ss) = (lambda * part(b, bmax), (1.0 - lambda) * part(s, smax));
+            let score = Scored {
+                index: j as u32,
+                score: bs + ss,
+            };
+            (score, b > 0.0 && bs >= ss)
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| {
+        let (a, b) = (a.0, b.0);
+        crate::topk::compare(
+            (a.score, pop[a.index as usize], a.index),
+            (b.score, pop[b.index as usize], b.index),
+        )
+    });
+    out.truncate(k);
+    out
+}
+
 /// The shopper's profile when the history holds items beyond `cart`.
 fn profile_beyond(engine: &Engine, sum: &Summary, cart: &[usize]) -> Option<Profile> {
     if !sum.items.iter().any(|it| !cart.contains(&it.index)) {
@@ -266,7 +323,21 @@ impl Engine {
         opts: &CartQuery,
         params: &BundleParams,
     ) -> Result<CartSuggestions> {
+        let rp = self.returning_params();
+        self.complete_cart_returning(opts, params, &rp)
+    }
+
+    /// [`Engine::complete_cart`] with explicit cart and buy-again weights (validated; for
+    /// tuning): the suggestions blend buy-again into the complements as the
+    /// [`returning`](crate::returning) module docs state.
+    pub fn complete_cart_returning(
+        &mut self,
+        opts: &CartQuery,
+        params: &BundleParams,
+        rp: &ReturningParams,
+    ) -> Result<CartSuggestions> {
         params.validate()?;
+        rp.validate()?;
         let params = *params;
         check_k(opts.k)?;
         check_amount("freeShippingThreshold", opts.free_shipping_threshold)?;
@@ -315,14 +386,36 @@ impl Engine {
         let pool = cs.pool(size, |j| {
             allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
         });
-        out.items = pool
-            .iter()
-            .take(opts.k)
-            .map(|&s| {
-                let (kind, b) = self.cart_reason(&cs, &sum, s.index as usize);
-                self.rec(s, kind, b)
-            })
-            .collect();
+        let eligible = |j: usize| {
+            allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
+        };
+        let again = if rp.buy_again_weight > 0.0 {
+            self.buy_again_scores(rp, eligible)
+        } else {
+            Vec::new()
+        };
+        out.items = if again.is_empty() {
+            pool.iter()
+                .take(opts.k)
+                .map(|&s| {
+                    let (kind, b) = self.cart_reason(&cs, &sum, s.index as usize);
+                    self.rec(s, kind, b)
+                })
+                .collect()
+        } else {
+            blend_again(&cs, &pool, &again, rp, opts.k)
+                .into_iter()
+                .map(|(s, again)| {
+                    let j = s.index as usize;
+                    let (kind, b) = if again {
+                        (ReasonKind::BoughtBefore, Some(j))
+                    } else {
+                        self.cart_reason(&cs, &sum, j)
+                    };
+                    self.rec(s, kind, b)
+                })
+                .collect()
+        };
         if gap > 0.0 {
             for p in closers::closers(&cs, &pool, gap, opts.k) {
                 for &i in &p.items {

@@ -257,6 +257,17 @@ impl<'a> CartScores<'a> {
             .any(|(c, &i)| self.pack.category_index(i) == Some(cj) && c >= tau)
     }
 
+    /// `s_j` of one item with the substitute penalty applied, as in [`CartScores::pool`].
+    pub fn score_of(&self, j: usize) -> f32 {
+        let s = self.scores[j];
+        let pen = self.params.substitute_penalty;
+        if pen < 1.0 && !self.cart.is_empty() && self.is_substitute(j) {
+            s * pen
+        } else {
+            s
+        }
+    }
+
     /// The `pool` best eligible items, substitutes penalised and the pool re-sorted.
     pub fn pool(&self, size: usize, eligible: impl FnMut(usize) -> bool) -> Vec<Scored> {
         let pop = self.pack.popularity();

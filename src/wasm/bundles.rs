@@ -49,7 +49,10 @@ struct BundleOut<'a> {
 impl Recommender {
     /// Add-ons that complete the whole cart (the recorded cart unless `cart` is given), and,
     /// with `freeShippingThreshold`, the gap to free shipping and the items that close it.
-    /// Unknown cart ids count as price 0 and are listed in `unknown`.
+    /// Unknown cart ids count as price 0 and are listed in `unknown`. For a returning shopper
+    /// (a purchase record from earlier orders or `importOrders`) the items blend in what they
+    /// bought before (`because.kind === 'bought-before'`), weighted as the pack's metadata
+    /// `returning` says (chosen by `cartsense build` on the shop's own returning customers).
     ///
     /// ```js
     /// const s = rec.completeCart({ k: 6, freeShippingThreshold: 25 });

@@ -318,7 +318,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
     Ok(())
 }
 
-/// Issue 7: the weight λ of `buyAgain` in `λ·minmax(buyAgain) + (1−λ)·minmax(completeCart)`,
+/// Issue 7: the buy-again ranking and its weight in `completeCart` (`ReturningParams`),
 /// chosen on the shop's own recent returning customers (held-out cases whose customer has an
 /// earlier order in the tuning split; memory = that customer's earlier orders). `None` without
 /// customer ids or with fewer than 20 such cases. Costs one more training run on the split.
@@ -353,18 +353,16 @@ fn tune_returning(
         return Ok(None);
     }
     let pack = finish(sub, choice, serde_json::Value::Null, o, json!({}))?;
-    let scored = returning::engine_scores(&pack, &r, 50)?;
-    let (lambda, grid) = returning::pick_lambda(&scored, &r, sub, true);
+    let (rp, grids) = returning::tune(&pack, &r, sub)?;
     if !quiet {
         eprintln!(
-            "returning customers: {} held-out cases; buy-again weight {lambda}",
-            r.cases.len()
+            "returning customers: {} held-out cases; buy-again weight {}, half-life {} days, \
+             repurchase stats {}",
+            r.cases.len(),
+            rp.buy_again_weight,
+            rp.half_life_days,
+            if rp.repurchase { "used" } else { "not used" }
         );
     }
-    Ok(Some(json!({
-        "buyAgainWeight": (lambda as f64 * 10.0).round() / 10.0,
-        "blend": "buyAgainWeight*minmax(buyAgain) + (1-buyAgainWeight)*minmax(completeCart)",
-        "validationCases": r.cases.len(),
-        "validationGrid": grid,
-    })))
+    Ok(Some(returning::meta(&rp, r.cases.len(), grids)))
 }

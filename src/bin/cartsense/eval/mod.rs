@@ -246,10 +246,16 @@ fn row(name: &str, note: &str, lists: &[Vec<u32>], s: &Split) -> Value {
 /// slots. Assumptions: the shopper sees all 10, accepting one add-on does not change the others,
 /// and a hit on the hidden item is as likely for every shown item at that rank.
 fn uplift(lists: &[Vec<u32>], s: &Split) -> f64 {
+    let targets: Vec<u32> = s.test.iter().map(|c| c.target).collect();
+    uplift_of(lists, &targets, &s.train.prices)
+}
+
+/// [`uplift`] for lists with their hidden `targets` and the item `prices`.
+pub fn uplift_of(lists: &[Vec<u32>], targets: &[u32], prices: &[f32]) -> f64 {
     let n = lists.len().max(1) as f64;
     let mut at_rank = [0.0f64; 10];
-    for (l, c) in lists.iter().zip(&s.test) {
-        let r = rank_in(l, &c.target, 10);
+    for (l, t) in lists.iter().zip(targets) {
+        let r = rank_in(l, t, 10);
         if (1..=10).contains(&r) {
             at_rank[r - 1] += 1.0 / n;
         }
@@ -257,7 +263,7 @@ fn uplift(lists: &[Vec<u32>], s: &Split) -> f64 {
     let mut total = 0.0;
     for l in lists {
         for (r, &j) in l.iter().take(10).enumerate() {
-            total += at_rank[r] * s.train.prices[j as usize] as f64;
+            total += at_rank[r] * prices[j as usize] as f64;
         }
     }
     total / n

@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 
 use anyhow::{anyhow, Result};
+use cartsense::bundle::CartQuery;
 use cartsense::history::{EventKind, History};
 use cartsense::metrics::{rank_in, Tally};
 use cartsense::rank::{Engine, Query};
+use cartsense::returning::{BlendNorm, ReturningParams};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -201,17 +203,18 @@ pub fn repeat_lists(train: &Dataset, r: &Returning, fill: &[Vec<u32>], k: usize)
         .collect()
 }
 
-/// Scored lists per case from the engine as the wasm runs it: (buy-again, recommend,
-/// complete-cart). Complete-cart returns a ranking only; its score is `1 − position / depth`.
-pub type Scored = (Vec<(u32, f32)>, Vec<(u32, f32)>, Vec<(u32, f32)>);
-
-/// Per case: memory seeded with `import_orders(history)`, cart as add-to-cart events; then
-/// `buy_again` and `recommend` (both `depth` long, cart items excluded by the engine).
-pub fn engine_scores(pack: &[u8], r: &Returning, depth: usize) -> Result<Vec<Scored>> {
+/// Run `f` once per case on an engine whose history is the case's cart (add-to-cart events at
+/// the case's times) and whose memory is seeded with `import_orders(earlier invoices)`: the
+/// state a returning shopper's browser has when the cart is filled.
+fn per_case<T: Send>(
+    pack: &[u8],
+    r: &Returning,
+    f: impl Fn(&mut Engine) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     let base = Engine::from_bytes(pack).map_err(|e| anyhow!("the pack does not load: {e}"))?;
     let idx: Vec<(&Case, &Vec<Entry>)> = r.cases.iter().zip(&r.hist).collect();
     let chunk = idx.len().div_ceil(rayon::current_num_threads() * 4).max(1);
-    let parts: Vec<Result<Vec<Scored>>> = idx
+    let parts: Vec<Result<Vec<T>>> = idx
         .par_chunks(chunk)
         .map(|part| {
             let mut eng = base.clone();
@@ -228,27 +231,7 @@ pub fn engine_scores(pack: &[u8], r: &Returning, depth: usize) -> Result<Vec<Sco
                     let orders: Vec<(Vec<String>, f64)> =
                         h.iter().map(|e| (e.ids.clone(), e.at)).collect();
                     eng.import_orders(&orders);
-                    let q = Query {
-                        k: depth,
-                        ..Query::default()
-                    };
-                    let ba = eng.buy_again(&q).map_err(|e| anyhow!("{e}"))?;
-                    let rc = eng.recommend(&q).map_err(|e| anyhow!("{e}"))?;
-                    let conv = |v: Vec<cartsense::rank::Rec>| -> Vec<(u32, f32)> {
-                        v.into_iter().map(|x| (x.index as u32, x.score)).collect()
-                    };
-                    let cart: Vec<String> = c
-                        .ctx
-                        .iter()
-                        .map(|&i| eng.pack().id(i as usize).to_owned())
-                        .collect();
-                    let cc: Vec<(u32, f32)> = eng
-                        .complete_cart_for(&cart, depth)
-                        .into_iter()
-                        .enumerate()
-                        .map(|(p, i)| (i as u32, 1.0 - p as f32 / depth as f32))
-                        .collect();
-                    Ok((conv(ba), conv(rc), cc))
+                    f(&mut eng)
                 })
                 .collect()
         })
@@ -260,39 +243,104 @@ pub fn engine_scores(pack: &[u8], r: &Returning, depth: usize) -> Result<Vec<Sco
     Ok(out)
 }
 
-/// λ·minmax(buy-again) + (1−λ)·minmax(complements) over the union; ties by list order
-/// (buy-again first). Cart items never appear (the engine excludes them). Complements =
-/// `complete_cart_for` (cart only) when `cart`, else `recommend` (memory in the profile).
-pub fn blend(s: &Scored, lambda: f32, k: usize, cart: bool) -> Vec<u32> {
-    let norm = |v: &[(u32, f32)]| -> Vec<(u32, f32)> {
-        let lo = v.iter().map(|x| x.1).fold(f32::INFINITY, f32::min);
-        let hi = v.iter().map(|x| x.1).fold(f32::NEG_INFINITY, f32::max);
-        v.iter()
-            .map(|&(i, x)| {
-                let n = if hi > lo { (x - lo) / (hi - lo) } else { 1.0 };
-                (i, n)
-            })
-            .collect()
-    };
-    let mut all: Vec<(u32, f32)> = Vec::new();
-    for (i, x) in norm(&s.0) {
-        all.push((i, lambda * x));
-    }
-    for (i, x) in norm(if cart { &s.2 } else { &s.1 }) {
-        match all.iter_mut().find(|y| y.0 == i) {
-            Some(y) => y.1 += (1.0 - lambda) * x,
-            None => all.push((i, (1.0 - lambda) * x)),
+/// Our `completeCart()` top 10 per case, exactly as the wasm ranks it (recorded cart, memory
+/// in the profile, buy-again blended with `rp`).
+pub fn complete_cart_lists(
+    pack: &[u8],
+    r: &Returning,
+    rp: &ReturningParams,
+) -> Result<Vec<Vec<u32>>> {
+    per_case(pack, r, |eng| {
+        let bp = eng.bundle_params();
+        let q = CartQuery {
+            k: 10,
+            ..CartQuery::default()
+        };
+        let s = eng
+            .complete_cart_returning(&q, &bp, rp)
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok(s.items.iter().map(|x| x.index as u32).collect())
+    })
+}
+
+/// Our `buyAgain()` top 10 per case with `rp`.
+pub fn buy_again_lists(pack: &[u8], r: &Returning, rp: &ReturningParams) -> Result<Vec<Vec<u32>>> {
+    per_case(pack, r, |eng| {
+        let ba = eng
+            .buy_again_with(&Query::default(), rp)
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok(ba.iter().map(|x| x.index as u32).collect())
+    })
+}
+
+/// Buy-again half-lives (days; 0 = counts only) tried by [`tune`].
+const HALF_LIVES: [f32; 7] = [0.0, 7.0, 14.0, 30.0, 90.0, 180.0, 365.0];
+
+/// Choose [`ReturningParams`] on held-out returning customers, in two steps so the 1,000-odd
+/// cases choose among few options: the buy-again ranking (half-life x repurchase stats) by its
+/// own HR@10 then MRR@10, then the scaling and weight λ of the `completeCart` blend (3 scalings
+/// x λ in 0.0..=1.0 by 0.05) by HR@10 then MRR@10 of `completeCart`. Returns the choice and
+/// both grids.
+pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(ReturningParams, Value)> {
+    let mut best: Option<(ReturningParams, (f64, f64))> = None;
+    let mut grid_ba = Vec::new();
+    for repurchase in [true, false] {
+        for hl in HALF_LIVES {
+            let rp = ReturningParams {
+                half_life_days: hl,
+                repurchase,
+                ..ReturningParams::default()
+            };
+            let m = hr_mrr(&row("", "", &buy_again_lists(pack, r, &rp)?, r, train));
+            grid_ba.push(
+                json!({"halfLifeDays": hl, "repurchase": repurchase, "hr10": m.0, "mrr10": m.1}),
+            );
+            if best.is_none_or(|b| m > b.1) {
+                best = Some((rp, m));
+            }
         }
     }
-    // Stable sort keeps buy-again first among ties.
-    all.sort_by(|a, b| b.1.total_cmp(&a.1));
-    all.into_iter().map(|x| x.0).take(k).collect()
+    let base = best.map(|b| b.0).unwrap_or_default();
+    let mut best: Option<(ReturningParams, (f64, f64))> = None;
+    let mut grid = Vec::new();
+    for norm in BlendNorm::ALL {
+        for step in 0..=20 {
+            let p = ReturningParams {
+                buy_again_weight: step as f32 / 20.0,
+                norm,
+                ..base
+            };
+            let m = hr_mrr(&row("", "", &complete_cart_lists(pack, r, &p)?, r, train));
+            grid.push(
+                json!({"norm": norm.name(), "buyAgainWeight": step as f64 / 20.0,
+                "hr10": m.0, "mrr10": m.1}),
+            );
+            if best.is_none_or(|b| m > b.1) {
+                best = Some((p, m));
+            }
+        }
+    }
+    let rp = best.map(|b| b.0).unwrap_or(base);
+    Ok((rp, json!({"buyAgainGrid": grid_ba, "blendGrid": grid})))
+}
+
+/// Pack metadata `"returning"` for a choice (what the wasm reads, see [`ReturningParams`]).
+pub fn meta(rp: &ReturningParams, cases: usize, grids: Value) -> Value {
+    json!({
+        "buyAgainWeight": rp.buy_again_weight as f64,
+        "halfLifeDays": rp.half_life_days as f64,
+        "repurchase": rp.repurchase,
+        "norm": rp.norm.name(),
+        "validationCases": cases,
+        "validation": grids,
+    })
 }
 
 /// One row: HR@10, MRR@10, RevHR@10, HR@10 on repeat / new targets.
 pub fn row(name: &str, note: &str, lists: &[Vec<u32>], r: &Returning, train: &Dataset) -> Value {
     let (mut all, mut rep, mut new) = (Tally::default(), Tally::default(), Tally::default());
     let mut with_cart = 0usize;
+    let targets: Vec<u32> = r.cases.iter().map(|c| c.target).collect();
     for ((l, c), h) in lists.iter().zip(&r.cases).zip(&r.hist) {
         let price = train.prices[c.target as usize] as f64;
         let rank = rank_in(l, &c.target, 10);
@@ -312,25 +360,8 @@ pub fn row(name: &str, note: &str, lists: &[Vec<u32>], r: &Returning, train: &Da
         "hr10": all.hit_rate(), "mrr10": all.mrr(), "revhr10": all.value_hit_rate(),
         "hr10Repeat": rep.hit_rate(), "hr10New": new.hit_rate(),
         "repeatCases": rep.cases, "newCases": new.cases, "listsWithCartItems": with_cart,
+        "upliftPerBasket": super::uplift_of(lists, &targets, &train.prices),
     })
-}
-
-/// HR@10 then MRR@10 of λ on validation.
-pub fn pick_lambda(scored: &[Scored], r: &Returning, train: &Dataset, cart: bool) -> (f32, Value) {
-    let mut best: Option<(f32, f64, f64)> = None;
-    let mut grid = Vec::new();
-    for step in 0..=10 {
-        let lambda = step as f32 / 10.0;
-        let lists: Vec<Vec<u32>> = scored.iter().map(|s| blend(s, lambda, 10, cart)).collect();
-        let v = row("", "", &lists, r, train);
-        let hr = v["hr10"].as_f64().unwrap_or(0.0);
-        let mrr = v["mrr10"].as_f64().unwrap_or(0.0);
-        grid.push(json!({"lambda": step as f64 / 10.0, "hr10": hr, "mrr10": mrr}));
-        if best.is_none_or(|b| (hr, mrr) > (b.1, b.2)) {
-            best = Some((lambda, hr, mrr));
-        }
-    }
-    (best.map(|b| b.0).unwrap_or(0.5), Value::Array(grid))
 }
 
 /// Everything of §3 for one run. `packs` = (validation pack built on the §1.6 sub-train,
@@ -353,46 +384,47 @@ pub fn run(inp: &Input) -> Result<Value> {
     let mut rows = Vec::new();
     let mut chosen = Value::Null;
     if let Some((vpack, tpack)) = &inp.packs {
-        let sv = engine_scores(vpack, &rv, 50)?;
-        let (lambda, grid) = pick_lambda(&sv, &rv, inp.subtrain, true);
-        let (lambda_r, grid_r) = pick_lambda(&sv, &rv, inp.subtrain, false);
+        let (rp, grids) = tune(vpack, &rv, inp.subtrain)?;
         eprintln!(
-            "§3 blend weights chosen on validation: buyAgain+completeCart lambda = {lambda}, \
-             buyAgain+recommend lambda = {lambda_r}"
+            "§3 returning weights chosen on validation: buyAgainWeight = {}, norm = {}, \
+             halfLifeDays = {}, repurchase = {}",
+            rp.buy_again_weight,
+            rp.norm.name(),
+            rp.half_life_days,
+            rp.repurchase
         );
-        let st = engine_scores(tpack, &rt, 50)?;
-        let lists = |lam: f32, cart: bool| -> Vec<Vec<u32>> {
-            st.iter().map(|s| blend(s, lam, 10, cart)).collect()
+        rows.push(row(
+            &format!(
+                "cartsense completeCart (weight {}, {}, half-life {} d{})",
+                rp.buy_again_weight,
+                rp.norm.name(),
+                rp.half_life_days,
+                if rp.repurchase { ", RPUR" } else { "" }
+            ),
+            "ours, as the wasm runs it; weights chosen on validation",
+            &complete_cart_lists(tpack, &rt, &rp)?,
+            &rt,
+            inp.train,
+        ));
+        let no_again = ReturningParams {
+            buy_again_weight: 0.0,
+            ..rp
         };
         rows.push(row(
-            &format!("cartsense: λ·buyAgain + (1−λ)·completeCart, λ={lambda}"),
-            "ours, as the wasm runs it; λ chosen on validation",
-            &lists(lambda, true),
+            "cartsense completeCart without buy-again (weight 0)",
+            "ours, not used for selection",
+            &complete_cart_lists(tpack, &rt, &no_again)?,
             &rt,
             inp.train,
         ));
         rows.push(row(
-            &format!("cartsense: λ·buyAgain + (1−λ)·recommend, λ={lambda_r}"),
-            "ours, λ chosen on validation; recommend excludes bought items",
-            &lists(lambda_r, false),
+            "cartsense buyAgain only",
+            "ours, not used for selection",
+            &buy_again_lists(tpack, &rt, &rp)?,
             &rt,
             inp.train,
         ));
-        for (name, lam, cart) in [
-            ("cartsense completeCart only (cart only)", 0.0, true),
-            ("cartsense recommend only (memory in profile)", 0.0, false),
-            ("cartsense buyAgain only", 1.0, true),
-        ] {
-            rows.push(row(
-                name,
-                "ours, not used for selection",
-                &lists(lam, cart),
-                &rt,
-                inp.train,
-            ));
-        }
-        chosen = json!({"lambdaCompleteCart": lambda, "validationGridCompleteCart": grid,
-            "lambdaRecommend": lambda_r, "validationGridRecommend": grid_r});
+        chosen = meta(&rp, rv.cases.len(), grids);
     }
     let pop = baselines::popularity(inp.train);
     let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
@@ -431,23 +463,25 @@ pub fn run(inp: &Input) -> Result<Value> {
 pub fn table(v: &Value) {
     crate::outln!("\nPROTOCOL.md §3, Online Retail returning customers (K = 10)");
     crate::outln!(
-        "{:64} {:>7} {:>7} {:>8} {:>15}",
+        "{:64} {:>7} {:>7} {:>8} {:>15} {:>9}",
         "method",
         "HR@10",
         "MRR@10",
         "RevHR@10",
-        "HR repeat/new"
+        "HR repeat/new",
+        "uplift/bk"
     );
     for r in v["rows"].as_array().into_iter().flatten() {
         let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
         crate::outln!(
-            "{:64} {:7.3} {:7.3} {:8.3} {:>7.3} / {:.3}",
+            "{:64} {:7.3} {:7.3} {:8.3} {:>7.3} / {:.3} {:9.3}",
             r["name"].as_str().unwrap_or(""),
             f("hr10"),
             f("mrr10"),
             f("revhr10"),
             f("hr10Repeat"),
-            f("hr10New")
+            f("hr10New"),
+            f("upliftPerBasket")
         );
     }
 }
