@@ -281,6 +281,7 @@ test('history persists in the page\'s localStorage: reloads, other instances and
     const workerSawSync = (await w.history()).some((e) => e.itemId === ids[3]);
     await w.view(ids[4]);
     const syncSawLater = sync.history().some((e) => e.itemId === ids[4]);
+    sync.free(); // from here on only the worker answers for this page
     window.w = w;
     window.ids = ids;
     return { persistent: w.persistent, same: stored === exported, events: (await w.history()).length, syncSawWorker, workerSawSync, syncSawLater, records: (await w.purchaseRecord()).length };
