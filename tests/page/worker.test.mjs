@@ -334,8 +334,12 @@ test('the page keeps running while the worker scores; round-trip latency', async
   const { page, check } = await openPage(context);
   const out = await page.evaluate(async () => {
     const { WorkerRecommender, Recommender, bytes } = window.cs;
+    let t = performance.now();
     const sync = Recommender.fromBytes(bytes);
+    const loadDirect = performance.now() - t;
+    t = performance.now();
     const w = await WorkerRecommender.load(bytes.slice());
+    const loadWorker = performance.now() - t; // a new worker, its wasm, the pack
     const ids = sync.popular({ k: 5 }).map((r) => r.id);
     for (const id of ids) { sync.view(id); await w.view(id); }
     const heavy = { k: 50, diversity: 0.3 };
@@ -391,19 +395,23 @@ test('the page keeps running while the worker scores; round-trip latency', async
     let seed = 7;
     const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) - 0.5;
     const big = window.cs.buildPack({ ids: Array.from({ length: n }, (_, i) => `sku-${i}`), dims: d, embeddings: Float32Array.from({ length: n * d }, rnd), quantize: 'int8' });
+    t = performance.now();
     const bigSync = Recommender.fromBytes(big);
+    const bigLoadDirect = performance.now() - t;
+    t = performance.now();
     const bigW = await WorkerRecommender.load(big);
+    const bigLoadWorker = performance.now() - t;
     for (let i = 0; i < 5; i++) { bigSync.view(`sku-${i * 11}`, 1e12 + i); await bigW.view(`sku-${i * 11}`, 1e12 + i); }
     const large = await latency(bigSync, bigW);
     bigW.terminate();
     bigSync.free();
     w.terminate();
-    return { direct, viaWorker, N, demo, large, items: sync.itemCount };
+    return { direct, viaWorker, N, demo: { ...demo, loadDirect, loadWorker }, large: { ...large, loadDirect: bigLoadDirect, loadWorker: bigLoadWorker }, items: sync.itemCount };
   });
   const f = (x) => x.toFixed(3);
   console.log(`worker: ${out.N} x recommend({ k: 50, diversity: 0.3 }) on ${out.items} items: direct blocks the page ${out.direct.ms.toFixed(0)} ms (longest timer gap ${out.direct.gap.toFixed(0)} ms); through the worker ${out.viaWorker.ms.toFixed(0)} ms, longest timer gap ${out.viaWorker.gap.toFixed(1)} ms, ${out.viaWorker.ticks} ticks`);
   for (const [what, l] of [[`${out.items} items (demo pack)`, out.demo], ['100,000 x 64 int8', out.large]]) {
-    console.log(`worker: recommend({ k: 10 }), ${what}: median ${f(l.worker)} ms through the worker vs ${f(l.direct)} ms direct; empty round trip (categories()) ${f(l.empty)} ms`);
+    console.log(`worker: recommend({ k: 10 }), ${what}: median ${f(l.worker)} ms through the worker vs ${f(l.direct)} ms direct; empty round trip (categories()) ${f(l.empty)} ms; load ${l.loadWorker.toFixed(1)} ms through a new worker vs ${l.loadDirect.toFixed(1)} ms direct`);
   }
   // The direct batch holds the main thread for its whole length: the test is only meaningful
   // if that is long enough to notice.
