@@ -59,6 +59,8 @@ export class WorkerRecommender {
   terminate(): void;
   /** Same as `terminate()`. */
   free(): void;
+  /** Same as `terminate()` (`using rec = await WorkerRecommender.load(...)`). */
+  [Symbol.dispose](): void;
 
   view(itemId: string, at?: number): Promise<void>;
   addToCart(itemId: string, at?: number): Promise<void>;

@@ -88,14 +88,14 @@ export class WorkerRecommender {
    * Rejects with the same `PACK_*` / `BAD_ARGUMENT` errors as `Recommender.fromBytes`,
    * `PACK_FETCH` when the URL cannot be fetched, `WORKER_FAILED` when the worker cannot start.
    */
-  static async load(pack, options = {}) {
+  static async load(pack, options) {
     if (typeof Worker !== 'function') {
       throw failure('WORKER_FAILED', 'cartsense/worker needs the Web Worker API (a browser); in Node use the Recommender from cartsense');
     }
-    if (options === null || typeof options !== 'object') throw failure('BAD_ARGUMENT', 'options must be an object');
     const source = packSource(pack);
     const self = new WorkerRecommender(TOKEN);
-    const key = options.storageKey;
+    // Options go to the binding as given, so it validates them exactly as fromBytes does.
+    const key = options?.storageKey;
     const storage = typeof key === 'string' && key !== '' ? pageStorage() : null;
     let stored = null;
     if (storage) {
@@ -109,7 +109,11 @@ export class WorkerRecommender {
         self.#storage = null;
       }
     }
-    self.#worker = new Worker(new URL('./worker-main.js', import.meta.url), { type: 'module', name: 'cartsense' });
+    try {
+      self.#worker = new Worker(new URL('./worker-main.js', import.meta.url), { type: 'module', name: 'cartsense' });
+    } catch (e) {
+      throw failure('WORKER_FAILED', `the cartsense worker could not start: ${e.message}`);
+    }
     self.#worker.onmessage = (e) => self.#receive(e.data);
     self.#worker.onmessageerror = () => self.#fail(failure('WORKER_FAILED', 'a message from the cartsense worker could not be read'));
     self.#worker.onerror = (e) => {
@@ -248,3 +252,6 @@ export class WorkerRecommender {
     });
   }
 }
+
+// `using rec = await WorkerRecommender.load(...)` terminates the worker at the end of the scope.
+if (Symbol.dispose) WorkerRecommender.prototype[Symbol.dispose] = WorkerRecommender.prototype.terminate;

@@ -41,13 +41,13 @@ after(async () => {
  * the synchronous Recommender and the demo pack bytes on `window.cs`. Collects console errors,
  * page errors, CSP violations and failed requests (none are expected).
  */
-async function openPage(context) {
+async function openPage(context, csp = CSP) {
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
   await page.route(url + PAGE, (route) => route.fulfill({
     status: 200,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP },
+    headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp },
     body: '<!doctype html><meta charset="utf-8"><title>cartsense/worker</title><p>worker test</p>',
   }));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
@@ -191,6 +191,11 @@ test('errors keep their code and message; the instance keeps working', async () 
       notPack: await err(WorkerRecommender.load(42)),
       notCloneable: await err(w.recommend({ k: 3, category: () => 'x' })),
       stillWorks: (await w.recommend({ k: 4 })).length,
+      // Options reach the binding as given: whatever fromBytes does with them, load does too.
+      odd: await Promise.all([null, 5, 'x', { maxEvents: -1 }, { storageKey: 7 }].map(async (o) => [
+        await err(WorkerRecommender.load(bytes.slice(), o).then((x) => x.terminate())),
+        syncErr(() => Recommender.fromBytes(bytes, o).free()),
+      ])),
     };
     // terminate(): the call in flight and every later one reject; the facts stay readable.
     const inFlight = err(w.recommend({ k: 5 }));
@@ -214,6 +219,7 @@ test('errors keep their code and message; the instance keeps working', async () 
   assert.equal(out.notPack.code, 'BAD_ARGUMENT');
   assert.equal(out.notCloneable.code, 'BAD_ARGUMENT');
   assert.equal(out.stillWorks, 4);
+  for (const [viaWorker, direct] of out.odd) assert.deepEqual(viaWorker, direct, 'odd options: same outcome');
   const [inFlight, later, facts, persistent] = out.terminated;
   assert.equal(inFlight.code, 'WORKER_TERMINATED');
   assert.equal(later.code, 'WORKER_TERMINATED');
@@ -221,6 +227,21 @@ test('errors keep their code and message; the instance keeps working', async () 
   assert.ok(facts);
   assert.equal(persistent, false);
   await check();
+  await context.close();
+});
+
+test('a page whose CSP refuses workers gets WORKER_FAILED, not a promise that never settles', async () => {
+  const context = await browser.newContext();
+  const { page } = await openPage(context, CSP + "; worker-src 'none'");
+  const out = await page.evaluate(async () => {
+    try {
+      await window.cs.WorkerRecommender.load(window.cs.bytes.slice());
+      return 'loaded';
+    } catch (e) {
+      return { code: e.code, message: e.message };
+    }
+  });
+  assert.equal(out.code, 'WORKER_FAILED', JSON.stringify(out));
   await context.close();
 });
 

@@ -6,14 +6,14 @@ import { WorkerRecommender } from 'cartsense/worker';
 import type { WorkerErrorCode, WorkerRecommenderError, PackSource } from 'cartsense/worker';
 
 type Methods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
-type Mirrored = Exclude<Methods<Recommender>, 'free' | typeof Symbol.dispose>;
+type Mirrored = Exclude<Methods<Recommender>, 'free' | typeof Symbol.dispose>; // both stay synchronous, below
 type AsyncOf<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
 type Equals<X, Y> = (<T>() => T extends X ? 1 : 2) extends (<T>() => T extends Y ? 1 : 2) ? true : false;
 type Mirror = { [K in Mirrored]: Equals<WorkerRecommender[K], AsyncOf<Recommender[K]>> };
 type AllTrue<T> = false extends T[keyof T] ? false : true;
 export const mirrored: AllTrue<Mirror> = true;
-export const facts: Equals<Pick<WorkerRecommender, 'itemCount' | 'dims' | 'currency' | 'persistent'>,
-  Pick<Recommender, 'itemCount' | 'dims' | 'currency' | 'persistent'>> = true;
+export const facts: Equals<Pick<WorkerRecommender, 'itemCount' | 'dims' | 'currency' | 'persistent' | 'free' | typeof Symbol.dispose>,
+  Pick<Recommender, 'itemCount' | 'dims' | 'currency' | 'persistent' | 'free' | typeof Symbol.dispose>> = true;
 
 export async function storefront(bytes: Uint8Array): Promise<string[]> {
   const rec: WorkerRecommender = await WorkerRecommender.load('/model.cspk', { storageKey: 'shop', maxEvents: 100 });
