@@ -92,7 +92,7 @@ export class WorkerRecommender {
     if (typeof Worker !== 'function') {
       throw failure('WORKER_FAILED', 'cartsense/worker needs the Web Worker API (a browser); in Node use the Recommender from cartsense');
     }
-    const source = packSource(pack);
+    const { transfer, ...where } = packSource(pack);
     const self = new WorkerRecommender(TOKEN);
     // Options go to the binding as given, so it validates them exactly as fromBytes does.
     const key = options?.storageKey;
@@ -121,15 +121,14 @@ export class WorkerRecommender {
       self.#fail(failure('WORKER_FAILED', `the cartsense worker failed: ${e.message || 'its script did not load (path, MIME type or Content-Security-Policy worker-src)'}`));
     };
     const init = {
-      ...source,
-      transfer: undefined,
+      ...where,
       options,
       // Only with storage in reach does the worker get a localStorage mirror; otherwise the
       // binding finds none and keeps the history in memory, as it does on the page.
       mirror: self.#storage ? { key, value: stored } : null,
     };
     try {
-      self.#facts = await self.#send('load', init, source.transfer);
+      self.#facts = await self.#send('load', init, transfer);
     } catch (e) {
       self.terminate();
       throw e;
@@ -154,9 +153,6 @@ export class WorkerRecommender {
 
   /** Stop the worker and release its memory; pending and later calls reject with `WORKER_TERMINATED`. */
   terminate() {
-    if (this.#onStorage) globalThis.removeEventListener?.('storage', this.#onStorage);
-    this.#onStorage = null;
-    this.#worker?.terminate();
     this.#fail(failure('WORKER_TERMINATED', 'this WorkerRecommender was terminated'));
   }
 
@@ -197,6 +193,9 @@ export class WorkerRecommender {
   #fail(err) {
     if (this.#dead) return;
     this.#dead = err;
+    if (this.#onStorage) globalThis.removeEventListener?.('storage', this.#onStorage);
+    this.#onStorage = null;
+    this.#worker?.terminate();
     for (const { reject } of this.#pending.values()) reject(err);
     this.#pending.clear();
   }

@@ -350,6 +350,44 @@ test('history persists in the page\'s localStorage: reloads, other instances and
   await context.close();
 });
 
+test('a full localStorage: history kept in memory, persistent says so, writes resume (as Recommender)', async () => {
+  const context = await browser.newContext();
+  const { page, check } = await openPage(context);
+  const out = await page.evaluate(async () => {
+    const { WorkerRecommender, Recommender, bytes } = window.cs;
+    const w = await WorkerRecommender.load(bytes.slice(), { storageKey: 'full:worker' });
+    const s = Recommender.fromBytes(bytes, { storageKey: 'full:sync' });
+    const ids = s.popular({ k: 3 }).map((r) => r.id);
+    const fillers = [];
+    for (const size of [262_144, 16_384, 1024, 64, 1]) {
+      try {
+        for (;;) {
+          const k = `fill${fillers.length}`;
+          localStorage.setItem(k, 'x'.repeat(size));
+          fillers.push(k);
+        }
+      } catch {
+        // full at this granularity
+      }
+    }
+    await w.view(ids[0], 1);
+    s.view(ids[0], 1);
+    const full = { worker: w.persistent, sync: s.persistent, kept: (await w.history()).length, stored: localStorage.getItem('full:worker') };
+    for (const k of fillers) localStorage.removeItem(k);
+    await w.view(ids[1], 2);
+    s.view(ids[1], 2);
+    const after = { worker: w.persistent, sync: s.persistent, same: localStorage.getItem('full:worker') === (await w.exportHistory()) };
+    w.terminate();
+    s.free();
+    return { full, after, filled: fillers.length };
+  });
+  assert.ok(out.filled > 10, `storage filled (${out.filled} items)`);
+  assert.deepEqual(out.full, { worker: false, sync: false, kept: 1, stored: null }, 'full: memory only, like Recommender');
+  assert.deepEqual(out.after, { worker: true, sync: true, same: true }, 'space again: both events written');
+  await check();
+  await context.close();
+});
+
 test('the page keeps running while the worker scores; round-trip latency', async () => {
   const context = await browser.newContext();
   const { page, check } = await openPage(context);
