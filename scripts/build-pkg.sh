@@ -49,6 +49,15 @@ JSON
 cp README.md pkg/README.md 2>/dev/null || true
 cp LICENSE-MIT LICENSE-APACHE pkg/ 2>/dev/null || true
 rm -f pkg/.gitignore
+# The Web Worker entry `cartsense/worker` (js/): page-side API, the worker script, types.
+cp js/worker.js js/worker-main.js js/worker.d.ts pkg/
+node -e '
+const fs = require("fs");
+const pkg = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
+pkg.exports["./worker"] = { types: "./worker.d.ts", default: "./worker.js" };
+pkg.files.push("worker.js", "worker-main.js", "worker.d.ts");
+fs.writeFileSync("pkg/package.json", JSON.stringify(pkg, null, 2) + "\n");
+'
 raw=$(stat -c %s pkg/cartsense_bg.wasm)
 gz=$(gzip -9 -c pkg/cartsense_bg.wasm | wc -c)
 echo "pkg/cartsense_bg.wasm: $raw bytes, $gz bytes gzip -9" >&2
