@@ -28,7 +28,8 @@ const DAY_MS: f64 = 86_400_000.0;
 /// Floor on the repeat-rate factor.
 const RATE_FLOOR: f32 = 0.2;
 
-/// How "buy again" ranks and how much cart completion leans on it. Read from the pack
+/// How "buy again" ranks and how much cart completion leans on it. The defaults are what
+/// `cartsense eval` chose on the Online Retail validation split (PROTOCOL.md §3). Read from the pack
 /// metadata `"returning"` object (fields `buyAgainWeight`, `halfLifeDays`, `repurchase`, `norm`);
 /// missing fields keep the defaults, an out-of-range object is ignored as a whole.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,10 +74,10 @@ impl BlendNorm {
 impl Default for ReturningParams {
     fn default() -> Self {
         ReturningParams {
-            buy_again_weight: 0.5,
+            buy_again_weight: 0.1,
             half_life_days: 30.0,
             repurchase: true,
-            norm: BlendNorm::Max,
+            norm: BlendNorm::Sum,
         }
     }
 }

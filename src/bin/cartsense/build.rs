@@ -301,8 +301,10 @@ pub fn run(a: &BuildArgs) -> Result<()> {
         );
     }
     let mut extra = json!({"clean": rep});
-    if let Some(r) = tune_returning(&ds, &sub, &valid, &choice, &o, a.quiet)? {
+    let mut choice = choice;
+    if let Some((r, memory_weight)) = tune_returning(&ds, &sub, &valid, &choice, &o, a.quiet)? {
         extra["returning"] = r;
+        choice.params.memory_weight = memory_weight;
     }
     let bytes = finish(&ds, &choice, quality, &o, extra)?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
@@ -322,6 +324,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
 /// chosen on the shop's own recent returning customers (held-out cases whose customer has an
 /// earlier order in the tuning split; memory = that customer's earlier orders). `None` without
 /// customer ids or with fewer than 20 such cases. Costs one more training run on the split.
+/// Returns the metadata and the scorer's `memoryWeight` chosen with them.
 fn tune_returning(
     ds: &Dataset,
     sub: &Dataset,
@@ -329,7 +332,7 @@ fn tune_returning(
     choice: &Choice,
     o: &Opts,
     quiet: bool,
-) -> Result<Option<serde_json::Value>> {
+) -> Result<Option<(serde_json::Value, f32)>> {
     use crate::eval::returning;
     if ds.kind != Kind::Baskets || crate::repurchase::compute(sub).is_none() {
         return Ok(None);
@@ -353,16 +356,21 @@ fn tune_returning(
         return Ok(None);
     }
     let pack = finish(sub, choice, serde_json::Value::Null, o, json!({}))?;
-    let (rp, grids) = returning::tune(&pack, &r, sub)?;
+    let (t, grids) = returning::tune(&pack, &r, sub)?;
     if !quiet {
         eprintln!(
-            "returning customers: {} held-out cases; buy-again weight {}, half-life {} days, \
-             repurchase stats {}",
+            "returning customers: {} held-out cases; buy-again weight {} ({}), half-life {} days, \
+             repurchase stats {}, memory weight {}",
             r.cases.len(),
-            rp.buy_again_weight,
-            rp.half_life_days,
-            if rp.repurchase { "used" } else { "not used" }
+            t.rp.buy_again_weight,
+            t.rp.norm.name(),
+            t.rp.half_life_days,
+            if t.rp.repurchase { "used" } else { "not used" },
+            t.memory_weight
         );
     }
-    Ok(Some(returning::meta(&rp, r.cases.len(), grids)))
+    Ok(Some((
+        returning::meta(&t, r.cases.len(), grids),
+        t.memory_weight,
+    )))
 }

@@ -76,74 +76,81 @@ pub fn table(v: &Value) {
     }
 }
 
-/// Horizontal bar chart: per dataset, the headline metric (HR@10 / Recall@20) of every ranker.
+/// Horizontal bar chart: per dataset, the headline metric (HR@10 / Recall@20) of every ranker,
+/// and for Online Retail the §3 returning-customer rows (HR@10).
 pub fn svg(v: &Value) -> String {
     let results: Vec<&Value> = v["results"]
         .as_array()
         .map(|a| a.iter().collect())
         .unwrap_or_default();
-    let (w, bar_h, label_w) = (760.0, 18.0, 330.0);
+    let w = 760.0;
     let mut y = 30.0;
     let mut body = String::new();
     for r in &results {
         let k = r["k"].as_u64().unwrap_or(10);
-        let metric = if k == 10 {
-            ("hr10", "HR@10")
+        let rows = |v: &Value| -> Vec<Value> { v["rows"].as_array().cloned().unwrap_or_default() };
+        let name = r["dataset"].as_str().unwrap_or("?");
+        if k == 10 {
+            let t = format!("{name} — HR@10 (test split, PROTOCOL.md §1)");
+            panel(&mut body, &mut y, &t, &rows(r), "hr10", 0.21);
         } else {
-            ("hrK", "Recall@20")
-        };
-        let rows: Vec<&Value> = r["rows"]
-            .as_array()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        // The issue's quality bar for the headline metric, drawn as a dashed line.
-        let bar = if k == 10 { 0.21 } else { 0.52 };
-        let max = rows
-            .iter()
-            .map(|x| f(x, metric.0))
-            .fold(bar, f64::max)
-            .max(1e-9);
-        let top = y + 14.0;
-        body += &format!(
-            "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{} — {} (test split, PROTOCOL.md)</text>\n",
-            r["dataset"].as_str().unwrap_or("?"),
-            metric.1
-        );
-        y += 12.0;
-        for row in rows {
-            let val = f(row, metric.0);
-            let ours = row["note"].as_str().unwrap_or("").starts_with("ours");
-            let len = (w - label_w - 70.0) * val / max;
-            let name = row["name"]
-                .as_str()
-                .unwrap_or("?")
-                .replace('&', "&amp;")
-                .replace('<', "&lt;");
-            body += &format!(
-                "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{name}</text>\
-                 <rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" fill=\"{}\"/>\
-                 <text x=\"{:.1}\" y=\"{}\">{val:.3}</text>\n",
-                label_w - 6.0,
-                y + bar_h - 5.0,
-                y + 2.0,
-                bar_h - 4.0,
-                if ours { "#1f77b4" } else { "#aaaaaa" },
-                label_w + len + 4.0,
-                y + bar_h - 5.0
-            );
-            y += bar_h;
+            let t = format!("{name} — Recall@20 (test split, PROTOCOL.md §2)");
+            panel(&mut body, &mut y, &t, &rows(r), "hrK", 0.52);
         }
-        let bx = label_w + (w - label_w - 70.0) * bar / max;
-        body += &format!(
-            "<line x1=\"{bx:.1}\" y1=\"{top}\" x2=\"{bx:.1}\" y2=\"{y}\" stroke=\"#d62728\" \
-             stroke-dasharray=\"4 3\"/><text x=\"{bx:.1}\" y=\"{}\" fill=\"#d62728\" \
-             text-anchor=\"middle\">quality bar {bar}</text>\n",
-            y + 12.0
-        );
-        y += 34.0;
+        if r["returning"].is_object() {
+            let t = format!("{name} returning customers — HR@10 (test, PROTOCOL.md §3)");
+            panel(&mut body, &mut y, &t, &rows(&r["returning"]), "hr10", 0.26);
+        }
     }
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{y}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
     )
+}
+
+/// One titled group of bars (ours blue, others grey) with the quality `bar` dashed.
+fn panel(body: &mut String, y: &mut f64, title: &str, rows: &[Value], metric: &str, bar: f64) {
+    let (w, bar_h, label_w) = (760.0, 18.0, 330.0);
+    let max = rows
+        .iter()
+        .map(|x| f(x, metric))
+        .fold(bar, f64::max)
+        .max(1e-9);
+    let top = *y + 14.0;
+    *body += &format!(
+        "<text x=\"10\" y=\"{y}\" font-weight=\"bold\">{}</text>\n",
+        title.replace('&', "&amp;").replace('<', "&lt;")
+    );
+    *y += 12.0;
+    for row in rows {
+        let val = f(row, metric);
+        let ours = row["note"].as_str().unwrap_or("").starts_with("ours");
+        let len = (w - label_w - 70.0) * val / max;
+        let name = row["name"]
+            .as_str()
+            .unwrap_or("?")
+            .replace('&', "&amp;")
+            .replace('<', "&lt;");
+        *body += &format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{name}</text>\
+             <rect x=\"{label_w}\" y=\"{}\" width=\"{len:.1}\" height=\"{}\" fill=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{}\">{val:.3}</text>\n",
+            label_w - 6.0,
+            *y + bar_h - 5.0,
+            *y + 2.0,
+            bar_h - 4.0,
+            if ours { "#1f77b4" } else { "#aaaaaa" },
+            label_w + len + 4.0,
+            *y + bar_h - 5.0
+        );
+        *y += bar_h;
+    }
+    let bx = label_w + (w - label_w - 70.0) * bar / max;
+    *body += &format!(
+        "<line x1=\"{bx:.1}\" y1=\"{top}\" x2=\"{bx:.1}\" y2=\"{y}\" stroke=\"#d62728\" \
+         stroke-dasharray=\"4 3\"/><text x=\"{bx:.1}\" y=\"{}\" fill=\"#d62728\" \
+         text-anchor=\"middle\">quality bar {bar}</text>\n",
+        *y + 12.0
+    );
+    *y += 34.0;
 }

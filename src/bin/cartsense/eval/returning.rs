@@ -9,6 +9,7 @@ use anyhow::{anyhow, Result};
 use cartsense::bundle::CartQuery;
 use cartsense::history::{EventKind, History};
 use cartsense::metrics::{rank_in, Tally};
+use cartsense::params::Params;
 use cartsense::rank::{Engine, Query};
 use cartsense::returning::{BlendNorm, ReturningParams};
 use rayon::prelude::*;
@@ -245,12 +246,22 @@ fn per_case<T: Send>(
 
 /// Our `completeCart()` top 10 per case, exactly as the wasm ranks it (recorded cart, memory
 /// in the profile, buy-again blended with `rp`).
+/// `memory_weight` replaces the pack's scorer `memoryWeight` (the weight of remembered
+/// purchases in the shopper's profile) when given.
 pub fn complete_cart_lists(
     pack: &[u8],
     r: &Returning,
     rp: &ReturningParams,
+    memory_weight: Option<f32>,
 ) -> Result<Vec<Vec<u32>>> {
     per_case(pack, r, |eng| {
+        if let Some(w) = memory_weight {
+            let p = Params {
+                memory_weight: w,
+                ..*eng.params()
+            };
+            eng.set_params(p).map_err(|e| anyhow!("{e}"))?;
+        }
         let bp = eng.bundle_params();
         let q = CartQuery {
             k: 10,
@@ -276,12 +287,23 @@ pub fn buy_again_lists(pack: &[u8], r: &Returning, rp: &ReturningParams) -> Resu
 /// Buy-again half-lives (days; 0 = counts only) tried by [`tune`].
 const HALF_LIVES: [f32; 7] = [0.0, 7.0, 14.0, 30.0, 90.0, 180.0, 365.0];
 
-/// Choose [`ReturningParams`] on held-out returning customers, in two steps so the 1,000-odd
-/// cases choose among few options: the buy-again ranking (half-life x repurchase stats) by its
-/// own HR@10 then MRR@10, then the scaling and weight λ of the `completeCart` blend (3 scalings
-/// x λ in 0.0..=1.0 by 0.05) by HR@10 then MRR@10 of `completeCart`. Returns the choice and
-/// both grids.
-pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(ReturningParams, Value)> {
+/// What [`tune`] chooses: the buy-again and blend weights, and the scorer's `memoryWeight`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuned {
+    pub rp: ReturningParams,
+    pub memory_weight: f32,
+}
+
+/// Memory weights tried by [`tune`].
+const MEMORY_WEIGHTS: [f32; 5] = [0.0, 0.25, 0.5, 1.0, 2.0];
+
+/// Choose the returning-shopper weights on held-out returning customers, in three steps so the
+/// 1,000-odd cases choose among few options at a time: the buy-again ranking (half-life x
+/// repurchase stats) by its own HR@10 then MRR@10; then the scaling and weight λ of the
+/// `completeCart` blend (3 scalings x λ in 0.0..=1.0 by 0.05); then the scorer's `memoryWeight`
+/// (weight of remembered purchases in the profile that `completeCart` also uses), each by
+/// HR@10 then MRR@10 of `completeCart`. Returns the choice and the grids.
+pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(Tuned, Value)> {
     let mut best: Option<(ReturningParams, (f64, f64))> = None;
     let mut grid_ba = Vec::new();
     for repurchase in [true, false] {
@@ -310,7 +332,13 @@ pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(ReturningPar
                 norm,
                 ..base
             };
-            let m = hr_mrr(&row("", "", &complete_cart_lists(pack, r, &p)?, r, train));
+            let m = hr_mrr(&row(
+                "",
+                "",
+                &complete_cart_lists(pack, r, &p, None)?,
+                r,
+                train,
+            ));
             grid.push(
                 json!({"norm": norm.name(), "buyAgainWeight": step as f64 / 20.0,
                 "hr10": m.0, "mrr10": m.1}),
@@ -321,12 +349,37 @@ pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(ReturningPar
         }
     }
     let rp = best.map(|b| b.0).unwrap_or(base);
-    Ok((rp, json!({"buyAgainGrid": grid_ba, "blendGrid": grid})))
+    let current = Engine::from_bytes(pack)
+        .map_err(|e| anyhow!("the pack does not load: {e}"))?
+        .params()
+        .memory_weight;
+    let mut best: Option<(f32, (f64, f64))> = None;
+    let mut grid_m = Vec::new();
+    for w in MEMORY_WEIGHTS {
+        let m = hr_mrr(&row(
+            "",
+            "",
+            &complete_cart_lists(pack, r, &rp, Some(w))?,
+            r,
+            train,
+        ));
+        grid_m.push(json!({"memoryWeight": w, "hr10": m.0, "mrr10": m.1}));
+        if best.is_none_or(|b| m > b.1) {
+            best = Some((w, m));
+        }
+    }
+    let memory_weight = best.map(|b| b.0).unwrap_or(current);
+    Ok((
+        Tuned { rp, memory_weight },
+        json!({"buyAgainGrid": grid_ba, "blendGrid": grid, "memoryWeightGrid": grid_m}),
+    ))
 }
 
 /// Pack metadata `"returning"` for a choice (what the wasm reads, see [`ReturningParams`]).
-pub fn meta(rp: &ReturningParams, cases: usize, grids: Value) -> Value {
+pub fn meta(t: &Tuned, cases: usize, grids: Value) -> Value {
+    let rp = &t.rp;
     json!({
+        "memoryWeight": t.memory_weight as f64,
         "buyAgainWeight": rp.buy_again_weight as f64,
         "halfLifeDays": rp.half_life_days as f64,
         "repurchase": rp.repurchase,
@@ -384,25 +437,29 @@ pub fn run(inp: &Input) -> Result<Value> {
     let mut rows = Vec::new();
     let mut chosen = Value::Null;
     if let Some((vpack, tpack)) = &inp.packs {
-        let (rp, grids) = tune(vpack, &rv, inp.subtrain)?;
+        let (t, grids) = tune(vpack, &rv, inp.subtrain)?;
+        let rp = t.rp;
+        let mw = Some(t.memory_weight);
         eprintln!(
             "§3 returning weights chosen on validation: buyAgainWeight = {}, norm = {}, \
-             halfLifeDays = {}, repurchase = {}",
+             halfLifeDays = {}, repurchase = {}, memoryWeight = {}",
             rp.buy_again_weight,
             rp.norm.name(),
             rp.half_life_days,
-            rp.repurchase
+            rp.repurchase,
+            t.memory_weight
         );
         rows.push(row(
             &format!(
-                "cartsense completeCart (weight {}, {}, half-life {} d{})",
+                "cartsense completeCart (weight {}, {}, half-life {} d{}, memory {})",
                 rp.buy_again_weight,
                 rp.norm.name(),
                 rp.half_life_days,
-                if rp.repurchase { ", RPUR" } else { "" }
+                if rp.repurchase { ", RPUR" } else { "" },
+                t.memory_weight
             ),
             "ours, as the wasm runs it; weights chosen on validation",
-            &complete_cart_lists(tpack, &rt, &rp)?,
+            &complete_cart_lists(tpack, &rt, &rp, mw)?,
             &rt,
             inp.train,
         ));
@@ -413,7 +470,7 @@ pub fn run(inp: &Input) -> Result<Value> {
         rows.push(row(
             "cartsense completeCart without buy-again (weight 0)",
             "ours, not used for selection",
-            &complete_cart_lists(tpack, &rt, &no_again)?,
+            &complete_cart_lists(tpack, &rt, &no_again, mw)?,
             &rt,
             inp.train,
         ));
@@ -424,7 +481,7 @@ pub fn run(inp: &Input) -> Result<Value> {
             &rt,
             inp.train,
         ));
-        chosen = meta(&rp, rv.cases.len(), grids);
+        chosen = meta(&t, rv.cases.len(), grids);
     }
     let pop = baselines::popularity(inp.train);
     let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
