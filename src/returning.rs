@@ -2,23 +2,26 @@
 //! the weights with which [`Engine::complete_cart`] blends it into cart completion.
 //!
 //! # Buy again
-//! `score_i = c_i · 0.5^(age_i / H) · f_i`, where `c_i` is the number of orders that contained
-//! the item plus half its cart adds, `age_i` the days since its last purchase (to the newest
-//! time the history or memory knows), `H` the recency half-life ([`ReturningParams::half_life_days`];
-//! 0 = no decay) and `f_i` the repurchase factor learned by `cartsense build` from the shop's own
+//! `score_i = c_i · 0.5^(a_i / H) · f_i`, where `c_i` is the number of orders that contained
+//! the item plus half its cart adds, `a_i` the days between its last purchase and the newest
+//! purchase remembered (the same order as the age to now, without underflow after a long
+//! absence; `a_i / H` capped at 100), `H` the recency half-life
+//! ([`ReturningParams::half_life_days`]; 0 = no decay) and `f_i` the repurchase factor learned by `cartsense build` from the shop's own
 //! data (section `RPUR`): `f_i = (ρ + r_i) · due_i` with `r_i` the item's repeat rate (ρ = 0.2
 //! keeps items without repeats in play) and `due_i = clamp(age_i / interval_i, 0.1, 1)` for the
-//! item's typical repurchase interval, so an item usually re-bought every 30 days is fully
+//! item's typical repurchase interval and `age_i` the days since its last purchase (to the
+//! newest time the history or memory knows), so an item usually re-bought every 30 days is fully
 //! "due" after 30 days. `f_i = 1` without `RPUR` or when [`ReturningParams::repurchase`] is
 //! off. Cart items are never returned.
 //!
 //! # Cart completion for a returning shopper
-//! [`Engine::complete_cart`] ranks by `λ · b_j / max b + (1 − λ) · s_j / max s`, where `b_j` is
-//! the buy-again score (0 for items never bought), `s_j` the cart score of [`crate::bundle`]
-//! (which already includes the shopper's long-term profile) and λ =
-//! [`ReturningParams::buy_again_weight`]. With no purchase record it is the cart score alone.
-//! `cartsense build` chooses λ, `H` and the repurchase switch on the shop's own recent returning
-//! customers and stores them in the pack metadata under `"returning"`.
+//! [`Engine::complete_cart`] ranks by `λ · b_j / B + (1 − λ) · s_j / S`, where `b_j` is the
+//! buy-again score (0 for items never bought), `s_j` the cart score of [`crate::bundle`] (which
+//! already includes the shopper's long-term profile), λ = [`ReturningParams::buy_again_weight`],
+//! and `B`, `S` the maximum or the sum of each term over the candidates ([`BlendNorm`]). With no
+//! purchase record it is the cart score alone. `cartsense build` chooses λ, the scaling, `H`
+//! and the repurchase switch on the shop's own recent returning customers and stores them in
+//! the pack metadata under `"returning"`.
 
 use crate::error::{Error, Result};
 use crate::rank::{Engine, Query, ReasonKind, Rec};
@@ -211,6 +214,15 @@ impl Engine {
             .filter_map(|id| pack.index_of(id))
             .collect();
         let hl = rp.half_life_days as f64;
+        // Decay counts from the newest purchase, not from now: the same order (every score
+        // scaled alike, and the blend divides by the max or the sum) without underflowing to 0
+        // for a shopper back after years; the exponent is capped for the same reason.
+        let newest = mem
+            .items()
+            .iter()
+            .filter(|r| r.purchases > 0)
+            .map(|r| r.last_purchase)
+            .fold(f64::NEG_INFINITY, f64::max);
         let mut out = Vec::new();
         for r in mem.items() {
             let Some(i) = pack.index_of(&r.id) else {
@@ -222,7 +234,8 @@ impl Engine {
             let age = ((now - r.last_purchase) / DAY_MS).max(0.0);
             let mut s = r.purchases as f64 + 0.5 * r.cart_adds as f64;
             if hl > 0.0 {
-                s *= 0.5f64.powf(age / hl);
+                let since = ((newest - r.last_purchase) / DAY_MS).max(0.0);
+                s *= 0.5f64.powf((since / hl).min(100.0));
             }
             let mut s = s as f32;
             if rp.repurchase {

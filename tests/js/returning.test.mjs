@@ -1,0 +1,71 @@
+// Returning shoppers in the built package: `completeCart` blends what the shopper bought before
+// into the add-ons with the weights the pack's metadata `returning` carries (what
+// `cartsense build` chose on the shop's own returning customers), defaults otherwise.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Recommender, buildPack } from 'cartsense';
+
+const DAY = 86_400_000;
+
+function spec(meta) {
+  let s = 7;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const n = 120;
+  const d = 8;
+  const ids = Array.from({ length: n }, (_, i) => `sku-${i}`);
+  return {
+    ids,
+    dims: d,
+    embeddings: new Float32Array(n * d).map(() => r()),
+    prices: Float32Array.from(ids, (_, i) => 2 + (i % 11)),
+    categories: ids.map((_, i) => ['mugs', 'tea', 'gifts'][i % 3]),
+    // Every item co-bought with its successor: the cart's add-ons come from there.
+    neighbours: {
+      offsets: Uint32Array.from({ length: n + 1 }, (_, i) => i),
+      index: Uint32Array.from(ids, (_, i) => (i + 1) % n),
+      weight: new Float32Array(n).fill(1),
+    },
+    currency: 'GBP',
+    ...(meta === undefined ? {} : { meta }),
+  };
+}
+
+function shopper(meta) {
+  const rec = Recommender.fromBytes(buildPack(spec(meta)));
+  rec.importOrders([
+    { items: ['sku-40', 'sku-41'], at: 1 * DAY },
+    { items: ['sku-40', 'sku-77'], at: 20 * DAY },
+    { items: ['sku-40', 'sku-41', 'sku-5'], at: 30 * DAY },
+  ]);
+  rec.addToCart('sku-5');
+  rec.addToCart('sku-10');
+  return rec;
+}
+
+const kinds = (items) => items.map((r) => r.because.kind);
+
+test('completeCart leans on buy-again as far as the pack metadata says', () => {
+  const only = shopper({ returning: { buyAgainWeight: 1, norm: 'max' } }).completeCart({ k: 6 });
+  assert.deepEqual(only.items.slice(0, 3).map((r) => r.id), ['sku-40', 'sku-41', 'sku-77'],
+    'weight 1: bought before, most often first (sku-5 is in the cart)');
+  assert.deepEqual(only.items[0].because, { kind: 'bought-before', itemId: 'sku-40' });
+
+  const none = shopper({ returning: { buyAgainWeight: 0 } }).completeCart({ k: 6 });
+  assert.ok(!kinds(none.items).includes('bought-before'), 'weight 0: complements only');
+  for (const id of ['sku-6', 'sku-11']) {
+    assert.ok(none.items.some((r) => r.id === id), `${id}, co-bought with a cart item, is suggested`);
+  }
+
+  for (const s of [only, none]) {
+    assert.ok(s.items.every((r) => r.id !== 'sku-5' && r.id !== 'sku-10'), 'never a cart item');
+  }
+});
+
+test('a malformed returning object is ignored as a whole (defaults), never an error', () => {
+  const plain = shopper(undefined).completeCart({ k: 10 });
+  for (const returning of [{ buyAgainWeight: 3 }, { norm: 'median' }, { halfLifeDays: -1 }, 'yes']) {
+    const got = shopper({ returning }).completeCart({ k: 10 });
+    assert.deepEqual(got, plain, JSON.stringify(returning));
+  }
+  assert.ok(kinds(plain.items).includes('bought-before'), 'the defaults blend buy-again in');
+});
