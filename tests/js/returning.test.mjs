@@ -52,11 +52,13 @@ test('completeCart leans on buy-again as far as the pack metadata says', () => {
 
   const none = shopper({ returning: { buyAgainWeight: 0 } }).completeCart({ k: 6 });
   assert.ok(!kinds(none.items).includes('bought-before'), 'weight 0: complements only');
-  for (const id of ['sku-6', 'sku-11']) {
-    assert.ok(none.items.some((r) => r.id === id), `${id}, co-bought with a cart item, is suggested`);
-  }
+  assert.ok(none.items.every((r) => !['sku-40', 'sku-41', 'sku-77'].includes(r.id)),
+    'weight 0: earlier purchases only shape the profile, they are not blended in');
+  const half = shopper({ returning: { buyAgainWeight: 0.5, norm: 'sum' } }).completeCart({ k: 6 });
+  assert.ok(kinds(half.items).includes('bought-before') && kinds(half.items).some((k) => k !== 'bought-before'),
+    `weight 0.5: both kinds, got ${kinds(half.items)}`);
 
-  for (const s of [only, none]) {
+  for (const s of [only, none, half]) {
     assert.ok(s.items.every((r) => r.id !== 'sku-5' && r.id !== 'sku-10'), 'never a cart item');
   }
 });
