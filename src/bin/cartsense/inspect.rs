@@ -65,10 +65,24 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
         "quality",
         "coldStart",
         "repurchase",
-        "returning",
     ] {
         show(k);
     }
+    // What the wasm uses for returning shoppers (the defaults when the pack has no choice).
+    let rp = cartsense::returning::ReturningParams::from_meta(meta);
+    let how = match meta.get("returning").and_then(|r| r.get("validationCases")) {
+        Some(n) => format!("chosen by build on {n} held-out returning customers"),
+        None => "defaults: the pack has no returning-customer choice".to_string(),
+    };
+    crate::outln!(
+        "returning: completeCart buy-again weight {} ({} scaling), buy-again half-life {} days, \
+         repurchase stats {}; profile memoryWeight {} ({how})",
+        rp.buy_again_weight,
+        rp.norm.name(),
+        rp.half_life_days,
+        if rp.repurchase { "used" } else { "not used" },
+        cartsense::params::Params::from_meta(meta).memory_weight
+    );
     let with_stats: Vec<usize> = (0..p.len())
         .filter(|&i| p.repurchase(i).is_some_and(|(_, d)| d > 0.0))
         .collect();
