@@ -450,14 +450,7 @@ pub fn run(inp: &Input) -> Result<Value> {
             t.memory_weight
         );
         rows.push(row(
-            &format!(
-                "cartsense completeCart (weight {}, {}, half-life {} d{}, memory {})",
-                rp.buy_again_weight,
-                rp.norm.name(),
-                rp.half_life_days,
-                if rp.repurchase { ", RPUR" } else { "" },
-                t.memory_weight
-            ),
+            "cartsense completeCart (returning weights from validation)",
             "ours, as the wasm runs it; weights chosen on validation",
             &complete_cart_lists(tpack, &rt, &rp, mw)?,
             &rt,
