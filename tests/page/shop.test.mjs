@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 import { serve } from '../../www/serve.mjs';
 import { buildPack } from '../../pkg/node.js';
 
@@ -26,11 +26,7 @@ let savedHistory = null; // a stored history from the shopping flow, for the col
 
 before(async () => {
   ({ server, url } = await serve({ port: 0, onRequest: (method, path) => serverHits.push(path) }));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
