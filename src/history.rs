@@ -231,7 +231,9 @@ impl History {
         }
         // Time order; equal times keep their order (ours first), as a stable sort would.
         let mut all: Vec<(usize, Event)> = self.events.drain(..).chain(new).enumerate().collect();
-        all.sort_unstable_by(|a, b| a.1.at.total_cmp(&b.1.at).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut all, |a, b| {
+            a.1.at.total_cmp(&b.1.at).then(a.0.cmp(&b.0))
+        });
         self.events = all.into_iter().map(|(_, e)| e).collect();
         self.enforce_bound();
         true

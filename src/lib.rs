@@ -41,6 +41,7 @@ pub mod params;
 pub mod profile;
 pub mod rank;
 pub mod returning;
+mod sort;
 pub mod topk;
 
 #[cfg(target_arch = "wasm32")]

@@ -204,7 +204,7 @@ impl Memory {
         let now = self.newest();
         let hl = self.half_life_days;
         let mut order: Vec<usize> = (0..self.items.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
+        crate::sort::sort_by(&mut order, |&a, &b| {
             self.items[b]
                 .strength_now(now, hl)
                 .total_cmp(&self.items[a].strength_now(now, hl))
@@ -236,7 +236,9 @@ impl Memory {
     pub fn import_orders(&mut self, orders: &[(Vec<String>, f64)]) -> ImportReport {
         let mut report = ImportReport::default();
         let mut sorted: Vec<(usize, &(Vec<String>, f64))> = orders.iter().enumerate().collect();
-        sorted.sort_unstable_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut sorted, |a, b| {
+            a.1 .1.total_cmp(&b.1 .1).then(a.0.cmp(&b.0))
+        });
         for (_, (items, at)) in sorted {
             if check_time(*at).is_err() {
                 report.dropped += items.len().max(1);

@@ -453,8 +453,8 @@ impl Engine {
     /// its boosts (added in the order they were queued, so every score is bit-identical to
     /// the score-buffer path), and goes through the top-k threshold test while it is in L1.
     fn scan_select(&mut self, u: &[f32], q: &Query, cat: Option<usize>, k: usize) -> Vec<Scored> {
-        // (item, order) keys are unique, so the unstable sort is deterministic and allocates nothing.
-        self.boosts.sort_unstable_by_key(|&(j, o, _)| (j, o));
+        // (item, order) keys are unique, so the order is fully determined.
+        crate::sort::sort_by(&mut self.boosts, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let prices = self.pack.prices();
         let (lo, hi) = (
             q.min_price.unwrap_or(0.0),

@@ -95,7 +95,7 @@ impl Recommender {
             let mem = s.engine.history().memory();
             let now = mem.newest();
             let mut items: Vec<_> = mem.items().iter().enumerate().collect();
-            items.sort_unstable_by(|(i, a), (j, b)| {
+            crate::sort::sort_by(&mut items, |(i, a), (j, b)| {
                 b.strength_now(now, mem.half_life_days())
                     .total_cmp(&a.strength_now(now, mem.half_life_days()))
                     .then(i.cmp(j))
