@@ -33,6 +33,7 @@
 pub mod bundle;
 pub mod error;
 pub mod history;
+pub mod json;
 pub mod kernels;
 pub mod memory;
 pub mod metrics;

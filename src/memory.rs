@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use crate::error::{Error, Result};
 use crate::history::{check_id, ImportReport};
@@ -290,23 +290,33 @@ impl Memory {
         changed
     }
 
-    /// Compact JSON: `[[id, purchases, lastPurchase, cartAdds, strength, strengthAt], ...]`.
-    pub fn to_json_value(&self) -> Value {
-        Value::Array(
-            self.items
-                .iter()
-                .map(|r| {
-                    serde_json::json!([
-                        r.id,
-                        r.purchases,
-                        r.last_purchase,
-                        r.cart_adds,
-                        (r.strength * 1e4).round() / 1e4,
-                        r.strength_at
-                    ])
-                })
-                .collect(),
-        )
+    /// Compact JSON: `[[id, purchases, lastPurchase, cartAdds, strength, strengthAt], ...]`,
+    /// times as whole milliseconds and the strength rounded to 4 decimals.
+    pub fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, r) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            json::write_str(out, &r.id);
+            for (x, int) in [
+                (r.purchases as f64, true),
+                (r.last_purchase, true),
+                (r.cart_adds as f64, true),
+                (r.strength, false),
+                (r.strength_at, true),
+            ] {
+                out.push(',');
+                if int {
+                    json::write_int(out, x);
+                } else {
+                    json::write_decimal4(out, x);
+                }
+            }
+            out.push(']');
+        }
+        out.push(']');
     }
 
     /// Read the compact JSON; unreadable entries are dropped and counted.
@@ -414,14 +424,14 @@ mod tests {
         m.record_purchase("x\u{e9}", 5.0).unwrap();
         m.record_cart_add("y", 6.0).unwrap();
         let mut back = Memory::default();
-        assert_eq!(back.read_json_value(&m.to_json_value()), 0);
+        let mut text = String::new();
+        m.write_json(&mut text);
+        assert_eq!(back.read_json_value(&json::parse(&text).unwrap()), 0);
         assert_eq!(back.items(), m.items());
-        let junk = serde_json::json!([
-            ["a", 1, 0, 0, 1, 0],
-            ["b", -1, 0, 0, 1, 0],
-            "x",
-            ["", 1, 0, 0, 1, 0]
-        ]);
+        let junk = json::parse(
+            r#"[["a", 1, 0, 0, 1, 0], ["b", -1, 0, 0, 1, 0], "x", ["", 1, 0, 0, 1, 0]]"#,
+        )
+        .unwrap();
         let mut j = Memory::default();
         assert_eq!(j.read_json_value(&junk), 3);
         assert_eq!(j.len(), 1);

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::json::Value;
+use crate::params::read_f32;
 
 /// Weights and thresholds of [`complete_cart`](crate::rank::Engine::complete_cart),
 /// [`frequently_bought_together`](crate::rank::Engine::frequently_bought_together) and
@@ -60,12 +62,34 @@ impl Default for BundleParams {
 impl BundleParams {
     /// Defaults from a pack's metadata `"bundle"` object; a malformed or out-of-range object is
     /// ignored as a whole (the pack still loads).
-    pub fn from_meta(meta: &serde_json::Value) -> BundleParams {
+    pub fn from_meta(meta: &Value) -> BundleParams {
         meta.get("bundle")
-            .filter(|s| s.is_object())
-            .and_then(|s| serde_json::from_value::<BundleParams>(s.clone()).ok())
+            .and_then(BundleParams::from_json)
             .filter(|p| p.validate().is_ok())
             .unwrap_or_default()
+    }
+
+    /// The defaults overridden field by field (camelCase names); `None` when `v` is not an
+    /// object or a field is not a number.
+    fn from_json(v: &Value) -> Option<BundleParams> {
+        v.as_object()?;
+        let mut p = BundleParams::default();
+        for (name, field) in [
+            ("copurchaseWeight", &mut p.copurchase_weight),
+            ("copurchaseRowNorm", &mut p.copurchase_row_norm),
+            ("cartAffinityWeight", &mut p.cart_affinity_weight),
+            ("profileWeight", &mut p.profile_weight),
+            ("popularityWeight", &mut p.popularity_weight),
+            ("valueExponent", &mut p.value_exponent),
+            ("substituteCosine", &mut p.substitute_cosine),
+            ("substitutePenalty", &mut p.substitute_penalty),
+            ("fbtMinWeight", &mut p.fbt_min_weight),
+            ("fbtRelativeFloor", &mut p.fbt_relative_floor),
+            ("coherenceWeight", &mut p.coherence_weight),
+        ] {
+            read_f32(v, name, field)?;
+        }
+        Some(p)
     }
 
     /// Check ranges once, before any work.
@@ -117,5 +141,31 @@ impl BundleParams {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The explicit reader accepts and rejects what the serde derive did.
+    #[test]
+    fn reads_the_fields_the_serde_derive_reads() {
+        for text in [
+            r#"{"valueExponent": 0.5, "substituteCosine": 0.8, "other": "x"}"#,
+            r#"{"coherenceWeight": 2, "fbtMinWeight": 1.5, "copurchaseRowNorm": 1}"#,
+            r#"{}"#,
+            r#"{"profileWeight": "0.5"}"#,
+            r#"{"popularityWeight": null}"#,
+            r#"{"copurchaseWeight": true}"#,
+        ] {
+            // Compared as `from_meta` uses them: out-of-range values are dropped either way.
+            let theirs = serde_json::from_str::<BundleParams>(text)
+                .ok()
+                .filter(|p| p.validate().is_ok());
+            let ours = BundleParams::from_json(&crate::json::parse(text).unwrap())
+                .filter(|p| p.validate().is_ok());
+            assert_eq!(ours, theirs, "{text}");
+        }
     }
 }

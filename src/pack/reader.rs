@@ -124,7 +124,9 @@ pub struct Pack {
     gram: Option<(f32, f32, Range<usize>)>,
     flags: Option<Range<usize>>,
     repurchase: Option<Range<usize>>,
-    meta: serde_json::Value,
+    meta: crate::json::Value,
+    /// Where the META text is in the bytes (`None`: no META section, which reads as `{}`).
+    meta_text: Option<Range<usize>>,
     id_index: IdIndex,
     /// Stand-in for an absent PRIC or POPU section.
     zeros: Vec<f32>,
@@ -359,16 +361,17 @@ impl Pack {
             Some(e) => Some(read_f32s(b, e.range.clone(), n * 2, "RPUR", true)?),
             None => None,
         };
-        let meta = match find(TAG_META) {
-            Some(e) => {
-                let v: serde_json::Value = serde_json::from_slice(&b[e.range.clone()])
+        let meta_text = find(TAG_META).map(|e| e.range.clone());
+        let meta = match &meta_text {
+            Some(r) => {
+                let v = crate::json::parse_bytes(&b[r.clone()])
                     .map_err(|err| invalid(format!("META is not valid JSON: {err}")))?;
                 if !v.is_object() {
                     return Err(invalid("META must be a JSON object"));
                 }
                 v
             }
-            None => serde_json::Value::Object(Default::default()),
+            None => crate::json::Value::Object(Vec::new()),
         };
 
         let zeros = if prices.is_none() || popularity.is_none() {
@@ -394,6 +397,7 @@ impl Pack {
             flags,
             repurchase,
             meta,
+            meta_text,
             id_index,
             bytes,
         })
@@ -698,8 +702,22 @@ impl Pack {
     }
 
     /// The JSON metadata object.
-    pub fn meta(&self) -> &serde_json::Value {
+    pub fn meta(&self) -> &crate::json::Value {
         &self.meta
+    }
+
+    /// The JSON metadata object as stored (`{}` when the pack has none).
+    pub fn meta_text(&self) -> &str {
+        self.meta_text
+            .as_ref()
+            .and_then(|r| std::str::from_utf8(&self.buf()[r.clone()]).ok())
+            .unwrap_or("{}")
+    }
+
+    /// The JSON metadata object as a `serde_json::Value` (for the CLI's reports).
+    #[cfg(feature = "cli")]
+    pub fn meta_serde(&self) -> serde_json::Value {
+        serde_json::from_str(self.meta_text()).unwrap_or_default()
     }
 
     /// Total pack size in bytes.

@@ -59,7 +59,8 @@ pub struct PackWriter {
     fold_in: Option<(f32, f32)>,
     flags: Option<Vec<u8>>,
     repurchase: Option<Vec<(f32, f32)>>,
-    meta: serde_json::Value,
+    /// JSON text of the metadata object.
+    meta: String,
     currency: String,
     quantize: Quantize,
 }
@@ -80,7 +81,7 @@ impl PackWriter {
             fold_in: None,
             flags: None,
             repurchase: None,
-            meta: serde_json::json!({}),
+            meta: "{}".into(),
             currency: String::new(),
             quantize: Quantize::default(),
         }
@@ -131,9 +132,10 @@ impl PackWriter {
         self.repurchase = Some(r);
         self
     }
-    /// JSON metadata object.
-    pub fn meta(mut self, m: serde_json::Value) -> Self {
-        self.meta = m;
+    /// JSON metadata object: anything that displays as JSON text (a `serde_json::Value`, a
+    /// `&str`); it is checked to be an object and stored as that text.
+    pub fn meta(mut self, m: impl std::fmt::Display) -> Self {
+        self.meta = m.to_string();
         self
     }
     /// Currency code, e.g. "GBP".
@@ -253,8 +255,10 @@ impl PackWriter {
                 self.currency
             )));
         }
-        if !self.meta.is_object() {
-            return Err(Error::bad("meta must be a JSON object"));
+        match crate::json::parse(&self.meta) {
+            Ok(v) if v.is_object() => {}
+            Ok(_) => return Err(Error::bad("meta must be a JSON object")),
+            Err(e) => return Err(Error::bad(format!("meta is not JSON: {e}"))),
         }
         Ok(())
     }
@@ -344,8 +348,7 @@ impl PackWriter {
             let flat: Vec<f32> = r.iter().flat_map(|&(a, b)| [a, b]).collect();
             sections.push((TAG_REPURCHASE, 0, f32s(&flat)));
         }
-        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::bad(e.to_string()))?;
-        sections.push((TAG_META, 0, meta));
+        sections.push((TAG_META, 0, self.meta.clone().into_bytes()));
         Ok(assemble(n as u32, d as u32, &self.currency, &sections))
     }
 }

@@ -170,9 +170,8 @@ pub fn build_pack(
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| bad("spec.meta must be JSON-serialisable"))?;
-        let m: serde_json::Value =
-            serde_json::from_str(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
-        w = w.meta(m);
+        crate::json::parse(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
+        w = w.meta(s);
     }
     let bytes = js(w.to_bytes())?;
     Ok(js_sys::Uint8Array::from(bytes.as_slice()))

@@ -507,6 +507,7 @@ impl Recommender {
     /// The pack's JSON metadata (name, build time, source, quality figures, tuned scorer).
     #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
     pub fn meta(&self) -> JsResult<JsValue> {
-        to_value(self.inner.borrow().engine.pack().meta())
+        // The stored text, parsed by the JS engine: no Rust-side conversion of a JSON tree.
+        js_sys::JSON::parse(self.inner.borrow().engine.pack().meta_text())
     }
 }

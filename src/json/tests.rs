@@ -1,0 +1,176 @@
+//! Differential tests: this parser and writer against `serde_json` (with `float_roundtrip`, so
+//! both sides parse numbers exactly).
+
+use super::*;
+use proptest::prelude::*;
+
+/// Whether our value is the one `serde_json` read (numbers compared as f64, objects as maps
+/// with the last of repeated keys, as `serde_json::Map` keeps).
+fn same(ours: &Value, theirs: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (ours, theirs) {
+        (Value::Null, J::Null) => true,
+        (Value::Bool(a), J::Bool(b)) => a == b,
+        (Value::UInt(a), J::Number(b)) => b.as_u64() == Some(*a),
+        (Value::Number(a), J::Number(b)) if b.as_u64().is_none() => b
+            .as_f64()
+            .is_some_and(|b| a.to_bits() == b.to_bits() || *a == b),
+        (Value::String(a), J::String(b)) => a == b,
+        (Value::Array(a), J::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(a), J::Object(b)) => {
+            let mut keys: Vec<&String> = a.iter().map(|(k, _)| k).collect();
+            keys.sort();
+            keys.dedup();
+            keys.len() == b.len()
+                && keys
+                    .iter()
+                    .all(|k| b.get(*k).is_some_and(|y| same(&ours[k.as_str()], y)))
+        }
+        _ => false,
+    }
+}
+
+fn check(text: &str) -> std::result::Result<(), TestCaseError> {
+    let ours = parse(text);
+    let theirs = serde_json::from_str::<serde_json::Value>(text);
+    match (&ours, &theirs) {
+        (Ok(a), Ok(b)) => prop_assert!(same(a, b), "{text:?}: {a:?} vs {b:?}"),
+        (Err(_), Err(_)) => {}
+        _ => prop_assert!(false, "{text:?}: ours {ours:?}, serde_json {theirs:?}"),
+    }
+    Ok(())
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value as J;
+    let leaf = prop_oneof![
+        Just(J::Null),
+        any::<bool>().prop_map(J::Bool),
+        any::<i64>().prop_map(J::from),
+        any::<u64>().prop_map(J::from),
+        any::<f64>().prop_map(J::from),
+        (-1e6f64..1e6).prop_map(J::from),
+        any::<String>().prop_map(J::String),
+        "[a-z\"\\\\/\u{0}-\u{1f}\u{e9}\u{1f600}]{0,12}".prop_map(J::String),
+    ];
+    leaf.prop_recursive(5, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(J::Array),
+            proptest::collection::btree_map("[a-z\"\\\\]{0,6}", inner, 0..8)
+                .prop_map(|m| J::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn reads_what_serde_json_writes(v in json_value()) {
+        let compact = serde_json::to_string(&v).unwrap();
+        let parsed = parse(&compact);
+        prop_assert!(parsed.as_ref().is_ok_and(|p| same(p, &v)), "{compact}: {parsed:?}");
+        let pretty = serde_json::to_string_pretty(&v).unwrap();
+        prop_assert!(parse(&pretty).is_ok_and(|p| same(&p, &v)));
+    }
+
+    // Garbage from a JSON-ish alphabet: accepted and rejected exactly as serde_json does.
+    #[test]
+    fn agrees_on_random_text(s in "[\\[\\]{}\",:0-9eE.+\\- \\\\/ntrfualsbx\u{1}\u{e9}]{0,40}") {
+        check(&s)?;
+    }
+
+    // Valid documents with one byte deleted, replaced or inserted.
+    #[test]
+    fn agrees_on_damaged_documents(v in json_value(), pos in any::<prop::sample::Index>(),
+                                   op in 0u8..3, c in "[\\[\\]{}\",:0-9eE.\\-\\\\u ]") {
+        let text = serde_json::to_string(&v).unwrap();
+        let cs: Vec<char> = text.chars().collect();
+        let i = pos.index(cs.len() + 1);
+        let mut t: Vec<char> = cs.clone();
+        match op {
+            0 if i < t.len() => { t.remove(i); }
+            1 if i < t.len() => t[i] = c.chars().next().unwrap(),
+            _ => t.insert(i.min(t.len()), c.chars().next().unwrap()),
+        }
+        check(&t.into_iter().collect::<String>())?;
+    }
+
+    #[test]
+    fn numbers_agree(s in "-?(0|[1-9][0-9]{0,25})(\\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?") {
+        check(&s)?;
+    }
+
+    #[test]
+    fn writes_strings_as_serde_json_does(s in any::<String>()) {
+        let mut out = String::new();
+        write_str(&mut out, &s);
+        prop_assert_eq!(&out, &serde_json::to_string(&s).unwrap());
+        prop_assert_eq!(parse(&out).unwrap(), Value::String(s));
+    }
+
+    // The 4-decimal form reads back as exactly the rounded f64 the old writer stored.
+    #[test]
+    fn decimal4_round_trips(x in prop_oneof![0.0f64..10.0, 0.0f64..1e11, Just(0.5), Just(1.0)]) {
+        let mut out = String::new();
+        write_decimal4(&mut out, x);
+        let want = (x * 1e4).round() / 1e4;
+        prop_assert_eq!(parse(&out).unwrap().as_f64(), Some(want), "{}", out);
+        prop_assert_eq!(parse(&serde_json::to_string(&want).unwrap()).unwrap().as_f64(), Some(want));
+    }
+
+    #[test]
+    fn ints_round_trip(x in prop_oneof![-8.64e15f64..8.64e15, Just(-0.0), Just(0.0)]) {
+        let x = x.round();
+        let mut out = String::new();
+        write_int(&mut out, x);
+        prop_assert_eq!(parse(&out).unwrap().as_f64().map(f64::to_bits), Some(x.to_bits()));
+    }
+}
+
+#[test]
+fn nesting_limit_matches_serde_json_and_never_overflows() {
+    for depth in [1, 100, 126, 127, 128, 129, 10_000, 1_000_000] {
+        for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+            let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
+            let theirs = if depth < 1000 {
+                Some(serde_json::from_str::<serde_json::Value>(&text).is_ok())
+            } else {
+                None
+            };
+            let ours = parse(&text).is_ok();
+            assert_eq!(ours, depth <= MAX_DEPTH, "depth {depth}");
+            if let Some(t) = theirs {
+                assert_eq!(ours, t, "depth {depth}: serde_json says {t}");
+            }
+            // Unclosed nesting fails fast too.
+            assert!(parse(&open.repeat(depth)).is_err());
+        }
+    }
+}
+
+#[test]
+fn accessors_mirror_serde_json() {
+    let text = r#"{"a": 1, "b": "x", "c": [1, 2.5], "a": 3, "d": null, "e": {"f": true}}"#;
+    let ours = parse(text).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+    for k in ["a", "b", "c", "d", "e", "missing"] {
+        assert_eq!(ours[k].as_f64(), theirs[k].as_f64(), "{k}");
+        assert_eq!(ours[k].as_u64(), theirs[k].as_u64(), "{k}");
+        assert_eq!(ours[k].as_str(), theirs[k].as_str(), "{k}");
+        assert_eq!(ours[k].is_object(), theirs[k].is_object(), "{k}");
+        assert_eq!(ours[k].is_null(), theirs[k].is_null(), "{k}");
+        assert_eq!(ours.get(k).is_some(), theirs.get(k).is_some(), "{k}");
+        assert_eq!(
+            ours[k].as_array().map(Vec::len),
+            theirs[k].as_array().map(Vec::len)
+        );
+    }
+    assert_eq!(ours["b"], "x");
+    assert_eq!(ours["e"]["f"], Value::Bool(true));
+    assert_eq!(ours["a"]["deeper"], Value::Null);
+    assert!(parse("\"\\ud83d\\ude00\"").is_ok_and(|v| v == "\u{1f600}"));
+    assert!(parse_bytes(b"\"\xff\"").is_err());
+}
