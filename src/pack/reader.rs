@@ -436,7 +436,7 @@ impl Pack {
             });
         }
         let stored = rd_u32(b, 28);
-        let mut h = crc32fast::Hasher::new();
+        let mut h = super::crc::Crc32::new();
         h.update(&b[..28]);
         h.update(&b[HEADER_LEN..table_end]);
         let computed = h.finalize();
@@ -499,7 +499,7 @@ impl Pack {
                     "padding before section {name} is not zero"
                 )));
             }
-            let computed = crc32fast::hash(&b[off..end]);
+            let computed = super::crc::hash(&b[off..end]);
             if computed != crc {
                 return Err(PackError::Checksum {
                     section: format!("section {name}"),

@@ -447,10 +447,10 @@ pub(crate) fn assemble(
         out[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
         out[at + 8..at + 16].copy_from_slice(&off.to_le_bytes());
         out[at + 16..at + 24].copy_from_slice(&(body.len() as u64).to_le_bytes());
-        out[at + 24..at + 28].copy_from_slice(&crc32fast::hash(body).to_le_bytes());
+        out[at + 24..at + 28].copy_from_slice(&super::crc::hash(body).to_le_bytes());
         out.extend_from_slice(body);
     }
-    let mut h = crc32fast::Hasher::new();
+    let mut h = super::crc::Crc32::new();
     h.update(&out[..28]);
     h.update(&out[HEADER_LEN..table_end]);
     let crc = h.finalize();
