@@ -7,9 +7,9 @@
 //! ...), so `value["key"]` and `value.get("key")` read the same.
 //!
 //! The parser never panics and runs in time linear in the input: nesting deeper than
-//! [`MAX_DEPTH`] is an error (as in `serde_json`), numbers are checked against the JSON grammar
-//! and converted by the standard library's correctly rounded `str::parse::<f64>`, so a number
-//! printed by `serde_json`, by JS or by [`write_str`]'s callers reads back to the same `f64`.
+//! [`MAX_DEPTH`] is an error (as in `serde_json`), and numbers are checked against the JSON
+//! grammar. Whole numbers and decimals of up to 15 significant digits read back exactly (longer
+//! ones to within a relative 1e-14): every number this crate writes does.
 //!
 //! Differences from `serde_json::Value`, none of which the stored shapes rely on: numbers are a
 //! `u64` or else an `f64` (no exact negative integers below -2^53), and objects keep their
@@ -304,30 +304,50 @@ impl Parser<'_> {
                 return Ok(Value::UInt(u));
             }
         }
+        let mut frac = &self.b[self.i..self.i];
         if self.peek() == Some(b'.') {
             self.i += 1;
+            let f0 = self.i;
             if self.digits() == 0 {
                 return Err(self.err("invalid number"));
             }
+            frac = &self.b[f0..self.i];
         }
+        let mut exp: i64 = 0;
         if let Some(b'e' | b'E') = self.peek() {
             self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
+            let neg = match self.peek() {
+                Some(b'-') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let e0 = self.i;
             if self.digits() == 0 {
                 return Err(self.err("invalid number"));
             }
+            for &d in &self.b[e0..self.i] {
+                exp = (exp * 10 + i64::from(d - b'0')).min(1 << 40);
+            }
+            if neg {
+                exp = -exp;
+            }
         }
-        // The slice is ASCII and matches the JSON grammar, which `f64::from_str` accepts.
-        let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("x");
-        match text.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(Value::Number(x)),
-            _ => Err(ParseError {
+        let negative = int[0] == b'-';
+        let digits = if negative { &int[1..] } else { int };
+        let x = decimal_to_f64(digits, frac, exp);
+        if !x.is_finite() {
+            return Err(ParseError {
                 what: "number out of range",
                 at: start,
-            }),
+            });
         }
+        Ok(Value::Number(if negative { -x } else { x }))
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {
@@ -439,6 +459,96 @@ pub fn write_str(out: &mut String, s: &str) {
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// Exact powers of ten up to the largest an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `int.frac × 10^exp` (ASCII digits) as an `f64`.
+///
+/// Exact (correctly rounded) when the significant digits form an integer below 2^53 and the
+/// decimal exponent is within ±22: one exact integer and one correctly rounded multiplication
+/// or division (Clinger's fast path). That covers every number this crate writes (integers,
+/// 4-decimal strengths) and what `serde_json` wrote before. Longer or more extreme numbers
+/// (only in pack metadata, read as `f32` weights) are within a relative 1e-14: the standard
+/// library's exact parser would add its 10 KB power-of-five table to the wasm.
+fn decimal_to_f64(int: &[u8], frac: &[u8], exp: i64) -> f64 {
+    let mut m: u64 = 0;
+    let mut e = exp;
+    let mut inexact = false;
+    for (i, &d) in int.iter().chain(frac).enumerate() {
+        let d = u64::from(d - b'0');
+        if m < 1_000_000_000_000_000_000 {
+            m = m * 10 + d;
+            if i >= int.len() {
+                e -= 1;
+            }
+        } else {
+            inexact |= d != 0;
+            if i < int.len() {
+                e += 1;
+            }
+        }
+    }
+    if m == 0 {
+        return 0.0;
+    }
+    let x = m as f64;
+    if !inexact && m < (1 << 53) && (-22..=22).contains(&e) {
+        return if e >= 0 {
+            x * POW10[e as usize]
+        } else {
+            x / POW10[(-e) as usize]
+        };
+    }
+    let mut x = x;
+    let mut e = e.clamp(-800, 800);
+    while e > 0 {
+        let k = e.min(22);
+        x *= POW10[k as usize];
+        e -= k;
+    }
+    while e < 0 {
+        let k = (-e).min(22);
+        x /= POW10[k as usize];
+        e += k;
+    }
+    x
+}
+
+/// The `f64` nearest to the shortest decimal that reads back as `x` (29.04 for the `f32`
+/// nearest 29.04, not 29.040000915527344), so prices print the way the shop wrote them.
+///
+/// The same as `x.to_string().parse::<f64>()` for magnitudes from 1e-6 to 1e15 (other values
+/// are returned as they are), without the float formatting and parsing code.
+pub fn f32_decimal(x: f32) -> f64 {
+    let v = f64::from(x);
+    let a = v.abs();
+    if !(1e-6..1e15).contains(&a) {
+        return v;
+    }
+    // Smallest number of decimals (negative: whole tens, hundreds, ...) worth trying: one
+    // significant digit. Erring low only costs a try.
+    let lead = POW10.iter().rposition(|p| *p <= a).unwrap_or(0) as i32;
+    let lead = if a < 1.0 {
+        -(POW10.iter().position(|p| a * p >= 1.0).unwrap_or(6) as i32)
+    } else {
+        lead
+    };
+    for s in (-lead)..=(-lead + 9) {
+        let r = if s >= 0 {
+            (a * POW10[s as usize]).round() / POW10[s as usize]
+        } else {
+            (a / POW10[(-s) as usize]).round() * POW10[(-s) as usize]
+        };
+        if r as f32 == a as f32 {
+            return r.copysign(v);
+        }
+    }
+    v
 }
 
 /// Append a whole number (|x| < 2^63; timestamps, counts) without a decimal point (`-0` for

@@ -12,9 +12,9 @@ fn same(ours: &Value, theirs: &serde_json::Value) -> bool {
         (Value::Null, J::Null) => true,
         (Value::Bool(a), J::Bool(b)) => a == b,
         (Value::UInt(a), J::Number(b)) => b.as_u64() == Some(*a),
-        (Value::Number(a), J::Number(b)) if b.as_u64().is_none() => b
-            .as_f64()
-            .is_some_and(|b| a.to_bits() == b.to_bits() || *a == b),
+        (Value::Number(a), J::Number(b)) if b.as_u64().is_none() => {
+            b.as_f64().is_some_and(|b| close(*a, b))
+        }
         (Value::String(a), J::String(b)) => a == b,
         (Value::Array(a), J::Array(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
@@ -30,6 +30,12 @@ fn same(ours: &Value, theirs: &serde_json::Value) -> bool {
         }
         _ => false,
     }
+}
+
+/// Equal, or (numbers beyond the exact fast path, see `decimal_to_f64`) within a relative
+/// 1e-14, or both below 1e-300 (subnormals lose bits in the scaling).
+fn close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-14 * b.abs() || (a.abs() < 1e-300 && b.abs() < 1e-300)
 }
 
 fn check(text: &str) -> std::result::Result<(), TestCaseError> {
@@ -65,7 +71,9 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(512)
+    ))]
 
     #[test]
     fn reads_what_serde_json_writes(v in json_value()) {
@@ -96,6 +104,28 @@ proptest! {
             _ => t.insert(i.min(t.len()), c.chars().next().unwrap()),
         }
         check(&t.into_iter().collect::<String>())?;
+    }
+
+    // Up to 15 significant digits and a small exponent: exactly the correctly rounded value.
+    #[test]
+    fn short_numbers_are_exact(s in "-?[1-9][0-9]{0,7}(\\.[0-9]{1,7})?([eE][+-]?[0-9])?") {
+        let ours = parse(&s).unwrap().as_f64().unwrap();
+        prop_assert_eq!(ours.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{}", s);
+    }
+
+    // Prices and totals: the shortest decimal of the f32, as the old to_string().parse() gave.
+    #[test]
+    fn f32_decimal_is_the_shortest_form(x in prop_oneof![0.0f32..1000.0, 1e-6f32..1e15, any::<f32>()],
+                                         cents in 0u32..10_000_000) {
+        for y in [x, cents as f32 / 100.0, -x] {
+            let want = if (1e-6..1e15).contains(&y.abs()) {
+                y.to_string().parse::<f64>().unwrap()
+            } else {
+                f64::from(y)
+            };
+            let got = f32_decimal(y);
+            prop_assert!(got.to_bits() == want.to_bits() || (y.is_nan() && got.is_nan()), "{} -> {} want {}", y, got, want);
+        }
     }
 
     #[test]

@@ -176,5 +176,5 @@ pub fn to_value<T: serde::Serialize>(x: &T) -> JsResult<JsValue> {
 /// An f32 amount as the f64 with the same shortest decimal form (29.04, not 29.040000915527344),
 /// so prices and totals print the way the shop wrote them.
 pub fn decimal(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(x as f64)
+    crate::json::f32_decimal(x)
 }
