@@ -134,7 +134,8 @@ pub fn check_id(id: &str) -> Result<()> {
 pub fn check_at(at: f64) -> Result<f64> {
     if !at.is_finite() || at.abs() > MAX_TIMESTAMP_MS {
         return Err(Error::bad(format!(
-            "timestamp {at} is not a number of milliseconds within the JS Date range"
+            "timestamp {at} is not a number of milliseconds within the JS Date range",
+            at = crate::error::num(at)
         )));
     }
     Ok(at.round())

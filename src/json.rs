@@ -551,6 +551,60 @@ pub fn f32_decimal(x: f32) -> f64 {
     v
 }
 
+/// Append `x` (finite) as a short decimal: the fewest decimals (up to 17) that read back to
+/// exactly `x` by the exact fast path, which for numbers a person typed (`0.5`, `-3`, `0.1`,
+/// `1700000000000`) is what `{}` prints. Numbers that need more digits than an exact `f64`
+/// integer holds, or are beyond 1e15, are written with 15 significant digits and an exponent
+/// (`1.23456789012346e20`): for messages, never read back.
+pub fn write_f64(out: &mut String, x: f64) {
+    use fmt::Write;
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let a = x.abs();
+    for (s, &p) in POW10.iter().enumerate().take(18) {
+        let y = a * p;
+        if y >= 9_007_199_254_740_992.0 {
+            break;
+        }
+        let k = y.round();
+        // The only s-decimal number that is `a` (two of them would make the choice a guess).
+        if k / p == a && (k - 1.0) / p != a && (k + 1.0) / p != a {
+            write_fixed(out, k as u64, s);
+            return;
+        }
+    }
+    // Scientific: a = m × 10^e with m in [1, 10), 15 significant digits.
+    let mut e = 0i32;
+    let mut m = a;
+    while m >= 10.0 {
+        m /= 10.0;
+        e += 1;
+    }
+    while m < 1.0 && m > 0.0 {
+        m *= 10.0;
+        e -= 1;
+    }
+    let mut k = (m * 1e14).round() as u64;
+    let mut s = 14;
+    while s > 0 && k.is_multiple_of(10) {
+        k /= 10;
+        s -= 1;
+    }
+    write_fixed(out, k, s);
+    let _ = write!(out, "e{e}");
+}
+
+/// `k / 10^s` in plain decimal notation.
+fn write_fixed(out: &mut String, k: u64, s: usize) {
+    use fmt::Write;
+    let p = 10u64.pow(s as u32);
+    let _ = write!(out, "{}", k / p);
+    if s > 0 {
+        let _ = write!(out, ".{:0s$}", k % p);
+    }
+}
+
 /// Append a whole number (|x| < 2^63; timestamps, counts) without a decimal point (`-0` for
 /// negative zero, so that the bits read back too).
 pub fn write_int(out: &mut String, x: f64) {

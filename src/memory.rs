@@ -104,7 +104,8 @@ impl Memory {
         }
         if !(half_life_days.is_finite() && half_life_days > 0.0) {
             return Err(Error::bad(format!(
-                "memory half-life must be a finite number of days > 0, not {half_life_days}"
+                "memory half-life must be a finite number of days > 0, not {half_life_days}",
+                half_life_days = crate::error::num(half_life_days)
             )));
         }
         self.max_items = max_items;

@@ -156,7 +156,7 @@ impl Params {
         if !(self.half_life_hours.is_finite() && self.half_life_hours > 0.0) {
             return Err(Error::bad(format!(
                 "halfLifeHours must be a finite number > 0, not {}",
-                self.half_life_hours
+                crate::error::num(self.half_life_hours)
             )));
         }
         let w = self.event_weights;
@@ -170,7 +170,10 @@ impl Params {
             ("memoryWeight", self.memory_weight),
         ] {
             if !x.is_finite() {
-                return Err(Error::bad(format!("weight {name} is {x}, not finite")));
+                return Err(Error::bad(format!(
+                    "weight {name} is {x}, not finite",
+                    x = crate::error::num(x)
+                )));
             }
         }
         if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 || self.memory_weight < 0.0 {

@@ -142,20 +142,25 @@ impl Query {
             if let Some(p) = p {
                 if !p.is_finite() || p < 0.0 {
                     return Err(Error::bad(format!(
-                        "{name} must be a finite number >= 0, not {p}"
+                        "{name} must be a finite number >= 0, not {}",
+                        crate::error::num(p)
                     )));
                 }
             }
         }
         if let (Some(a), Some(b)) = (self.min_price, self.max_price) {
             if a > b {
-                return Err(Error::bad(format!("minPrice {a} is above maxPrice {b}")));
+                return Err(Error::bad(format!(
+                    "minPrice {} is above maxPrice {}",
+                    crate::error::num(a),
+                    crate::error::num(b)
+                )));
             }
         }
         if !(0.0..=1.0).contains(&self.diversity) {
             return Err(Error::bad(format!(
                 "diversity must be between 0 and 1, not {}",
-                self.diversity
+                crate::error::num(self.diversity)
             )));
         }
         for id in &self.exclude {

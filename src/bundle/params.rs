@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 use crate::json::Value;
 use crate::params::read_f32;
 
@@ -106,38 +106,39 @@ impl BundleParams {
         ] {
             if !(x.is_finite() && x >= 0.0) {
                 return Err(Error::bad(format!(
-                    "bundle weight {name} must be a finite number >= 0, not {x}"
+                    "bundle weight {name} must be a finite number >= 0, not {x}",
+                    x = num(x)
                 )));
             }
         }
         if self.value_exponent > 4.0 {
             return Err(Error::bad(format!(
                 "valueExponent must be at most 4, not {}",
-                self.value_exponent
+                num(self.value_exponent)
             )));
         }
         if !(0.0..=1.0).contains(&self.copurchase_row_norm) {
             return Err(Error::bad(format!(
                 "copurchaseRowNorm must be between 0 and 1, not {}",
-                self.copurchase_row_norm
+                num(self.copurchase_row_norm)
             )));
         }
         if !(-1.0..=1.0).contains(&self.substitute_cosine) {
             return Err(Error::bad(format!(
                 "substituteCosine must be between -1 and 1, not {}",
-                self.substitute_cosine
+                num(self.substitute_cosine)
             )));
         }
         if !(0.0..=1.0).contains(&self.substitute_penalty) {
             return Err(Error::bad(format!(
                 "substitutePenalty must be between 0 and 1, not {}",
-                self.substitute_penalty
+                num(self.substitute_penalty)
             )));
         }
         if self.fbt_relative_floor > 1.0 {
             return Err(Error::bad(format!(
                 "fbtRelativeFloor must be at most 1, not {}",
-                self.fbt_relative_floor
+                num(self.fbt_relative_floor)
             )));
         }
         Ok(())

@@ -180,7 +180,7 @@ impl Engine {
         if !(0.0..=0.5).contains(&opts.discount) {
             return Err(Error::bad(format!(
                 "discount must be between 0 and 0.5, not {}",
-                opts.discount
+                crate::error::num(opts.discount)
             )));
         }
         for id in opts.anchor.iter().chain(opts.cart.iter().flatten()) {

@@ -128,6 +128,27 @@ proptest! {
         }
     }
 
+    // Messages print numbers as `{}` does whenever `{}` needs at most 17 decimals and no
+    // more digits than an exact f64 integer; the scientific form reads back within 1e-14.
+    #[test]
+    fn write_f64_matches_display(x in prop_oneof![
+        (-100_000i64..100_000, 0u32..5).prop_map(|(k, s)| k as f64 / 10f64.powi(s as i32)),
+        any::<f32>().prop_map(|x| f64::from(crate::json::f32_decimal(x) as f32)),
+        -1e16f64..1e16,
+        any::<f64>(),
+    ]) {
+        prop_assume!(x.is_finite());
+        let mut out = String::new();
+        write_f64(&mut out, x);
+        let std = x.to_string();
+        if out.contains('e') {
+            let back: f64 = out.parse().unwrap();
+            prop_assert!((back - x).abs() <= 1e-14 * x.abs(), "{} vs {}", out, std);
+        } else {
+            prop_assert_eq!(&out, &std);
+        }
+    }
+
     #[test]
     fn numbers_agree(s in "-?(0|[1-9][0-9]{0,25})(\\.[0-9]{1,25})?([eE][+-]?[0-9]{1,3})?") {
         check(&s)?;

@@ -341,7 +341,9 @@ impl Pack {
                 let (lambda, alpha) = (head[0], head[1]);
                 if !(lambda.is_finite() && lambda > 0.0 && alpha.is_finite() && alpha >= 0.0) {
                     return Err(invalid(format!(
-                        "GRAM needs lambda > 0 and alpha >= 0, found {lambda} and {alpha}"
+                        "GRAM needs lambda > 0 and alpha >= 0, found {lambda} and {alpha}",
+                        lambda = crate::error::num(lambda),
+                        alpha = crate::error::num(alpha)
                     )));
                 }
                 let m = r.start + 8..r.end;
@@ -767,10 +769,16 @@ fn expect_len(r: &Range<usize>, want: usize, what: &str) -> Result<(), PackError
 fn check_finite(v: &[f32], what: &str, non_negative: bool) -> Result<(), PackError> {
     for (i, &x) in v.iter().enumerate() {
         if !x.is_finite() {
-            return Err(invalid(format!("{what}[{i}] is {x}, not a finite number")));
+            return Err(invalid(format!(
+                "{what}[{i}] is {x}, not a finite number",
+                x = crate::error::num(x)
+            )));
         }
         if non_negative && x < 0.0 {
-            return Err(invalid(format!("{what}[{i}] is negative ({x})")));
+            return Err(invalid(format!(
+                "{what}[{i}] is negative ({x})",
+                x = crate::error::num(x)
+            )));
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! `PackWriter`: assemble a pack from item facts and embeddings, validating the input.
 
 use super::format::*;
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 
 /// How embedding rows are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -185,7 +185,7 @@ impl PackWriter {
         if let Some(i) = self.embeddings.iter().position(|x| !x.is_finite()) {
             return Err(Error::bad(format!(
                 "embeddings[{i}] is {}, not a finite number",
-                self.embeddings[i]
+                num(self.embeddings[i])
             )));
         }
         let per_item = |name: &str, len: Option<usize>| -> Result<()> {
@@ -208,7 +208,9 @@ impl PackWriter {
             if !(rate.is_finite() && (0.0..=1.0).contains(&rate) && days.is_finite() && days >= 0.0)
             {
                 return Err(Error::bad(format!(
-                    "repurchase of item {i} is ({rate}, {days}): the rate must be in 0..=1 and the interval >= 0 days"
+                    "repurchase of item {i} is ({rate}, {days}): the rate must be in 0..=1 and the interval >= 0 days",
+                    rate = num(rate),
+                    days = num(days)
                 )));
             }
         }
@@ -217,7 +219,7 @@ impl PackWriter {
                 if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
                     return Err(Error::bad(format!(
                         "{name}[{i}] is {}: it must be a finite number >= 0",
-                        v[i]
+                        num(v[i])
                     )));
                 }
             }
@@ -235,7 +237,8 @@ impl PackWriter {
                     }
                     if !w.is_finite() || w < 0.0 {
                         return Err(Error::bad(format!(
-                            "{name} weight {w} of item {i}: it must be a finite number >= 0"
+                            "{name} weight {w} of item {i}: it must be a finite number >= 0",
+                            w = num(w)
                         )));
                     }
                 }
@@ -244,7 +247,9 @@ impl PackWriter {
         if let Some((l, a)) = self.fold_in {
             if !(l.is_finite() && l > 0.0 && a.is_finite() && a >= 0.0) {
                 return Err(Error::bad(format!(
-                    "fold-in needs lambda > 0 and alpha >= 0, not {l} and {a}"
+                    "fold-in needs lambda > 0 and alpha >= 0, not {l} and {a}",
+                    l = num(l),
+                    a = num(a)
                 )));
             }
         }

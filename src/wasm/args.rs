@@ -133,7 +133,8 @@ pub fn count(v: Option<f64>, default: usize, what: &str, max: usize) -> JsResult
         None => Ok(default),
         Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= max as f64 => Ok(x as usize),
         Some(x) => Err(bad(format!(
-            "{what} must be an integer from 1 to {max}, not {x}"
+            "{what} must be an integer from 1 to {max}, not {x}",
+            x = crate::error::num(x)
         ))),
     }
 }
@@ -143,7 +144,10 @@ pub fn amount(v: Option<f64>, what: &str) -> JsResult<Option<f32>> {
     match v {
         None => Ok(None),
         Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(x as f32)),
-        Some(x) => Err(bad(format!("{what} must be a finite number >= 0, not {x}"))),
+        Some(x) => Err(bad(format!(
+            "{what} must be a finite number >= 0, not {x}",
+            x = crate::error::num(x)
+        ))),
     }
 }
 
@@ -162,7 +166,7 @@ pub fn type_name(v: &JsValue) -> String {
 
 fn describe(v: &JsValue) -> String {
     match v.as_f64() {
-        Some(x) => x.to_string(),
+        Some(x) => crate::error::num(x).to_string(),
         None => type_name(v),
     }
 }

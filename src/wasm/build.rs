@@ -76,7 +76,10 @@ fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
         .iter()
         .find(|x| x.fract() != 0.0 || **x < 0.0 || **x > u32::MAX as f64)
     {
-        return Err(bad(format!("{what}.index holds {x}, not an item index")));
+        return Err(bad(format!(
+            "{what}.index holds {x}, not an item index",
+            x = crate::error::num(*x)
+        )));
     }
     let mut rows = Vec::with_capacity(offsets.len().saturating_sub(1));
     for w in offsets.windows(2) {
