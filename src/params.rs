@@ -2,15 +2,17 @@
 //! pack metadata under `"scorer"`; the engine reads them as its defaults, and the storefront may
 //! override the half-life.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 use crate::history::EventKind;
 use crate::json::Value;
 
 /// How the shopper's query vector is formed from the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "kebab-case"))]
 pub enum ProfileMethod {
     /// Least-squares fold-in (Hu, Koren, Volinsky 2008) when the pack has a Gram matrix, else mean.
     #[default]
@@ -22,8 +24,12 @@ pub enum ProfileMethod {
 }
 
 /// Weight of each event kind in the profile.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct EventWeights {
     /// A product view.
     pub view: f32,
@@ -71,8 +77,12 @@ impl EventWeights {
 }
 
 /// Everything the scorer needs besides the pack and the history.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct Params {
     /// Recency half-life in hours, relative to the newest event.
     pub half_life_hours: f64,

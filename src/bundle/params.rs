@@ -1,8 +1,6 @@
 //! Blend weights of the cart scorer. `cartsense build` may tune them on the shop's own baskets
 //! and store them in the pack metadata under `"bundle"`; fields it lacks keep the defaults here.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{num, Error, Result};
 use crate::json::Value;
 use crate::params::read_f32;
@@ -10,8 +8,12 @@ use crate::params::read_f32;
 /// Weights and thresholds of [`complete_cart`](crate::rank::Engine::complete_cart),
 /// [`frequently_bought_together`](crate::rank::Engine::frequently_bought_together) and
 /// [`bundles`](crate::rank::Engine::bundles). See the [module docs](super) for the formula.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct BundleParams {
     /// β_c: weight of the co-purchase association summed over the cart (normalised to max 1).
     pub copurchase_weight: f32,
