@@ -207,29 +207,41 @@ fn describe(v: &JsValue) -> String {
 }
 
 thread_local! {
-    /// The JS strings of the field names, made once: creating a key string per field costs
-    /// about 8% of a `recommend()` call that returns 10 objects.
-    static KEYS: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const {
+    /// JS strings of the field names and other fixed words, made once: creating them per
+    /// object cost about 8% of a `recommend()` call that returns 10 objects.
+    static WORDS: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const {
         std::cell::RefCell::new(Vec::new())
     };
+}
+
+/// `f` with the JS string of a fixed word (made on first use).
+fn with_word<R>(w: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    WORDS.with(|words| {
+        let mut words = words.borrow_mut();
+        let i = match words.iter().position(|(s, _)| *s == w) {
+            Some(i) => i,
+            None => {
+                words.push((w, JsValue::from_str(w)));
+                words.len() - 1
+            }
+        };
+        f(&words[i].1)
+    })
+}
+
+/// The JS string of a fixed word (a field value from a small set, like a reason kind).
+pub fn word(w: &'static str) -> JsValue {
+    with_word(w, JsValue::clone)
 }
 
 /// A plain JS object with these fields, in this order.
 pub fn object(fields: &[(&'static str, JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        for (k, v) in fields {
-            let i = match keys.iter().position(|(s, _)| s == k) {
-                Some(i) => i,
-                None => {
-                    keys.push((k, JsValue::from_str(k)));
-                    keys.len() - 1
-                }
-            };
-            let _ = js_sys::Reflect::set(&o, &keys[i].1, v);
-        }
-    });
+    for (k, v) in fields {
+        with_word(k, |key| {
+            let _ = js_sys::Reflect::set(&o, key, v);
+        });
+    }
     o.into()
 }
 

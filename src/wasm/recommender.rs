@@ -146,10 +146,10 @@ pub(crate) fn recs_to_js(recs: &[Rec]) -> JsResult<JsValue> {
     Ok(args::array(recs.iter().map(|r| {
         let because = match r.because.item.as_deref() {
             Some(item) => args::object(&[
-                ("kind", r.because.kind.as_str().into()),
+                ("kind", args::word(r.because.kind.as_str())),
                 ("itemId", item.into()),
             ]),
-            None => args::object(&[("kind", r.because.kind.as_str().into())]),
+            None => args::object(&[("kind", args::word(r.because.kind.as_str()))]),
         };
         args::object(&[
             ("id", r.id.as_str().into()),
@@ -381,7 +381,7 @@ impl Recommender {
         self.with(|g| {
             Ok(args::array(g.engine.history().events().map(|e| {
                 args::object(&[
-                    ("type", e.kind.as_str().into()),
+                    ("type", args::word(e.kind.as_str())),
                     ("itemId", e.item.as_str().into()),
                     ("at", e.at.into()),
                 ])
