@@ -16,18 +16,23 @@ command -v wasm-opt >/dev/null || { echo "wasm-opt missing: run scripts/setup.sh
 cargo rustc --lib --release --target wasm32-unknown-unknown --crate-type cdylib >&2
 target_dir=${CARGO_TARGET_DIR:-target}
 bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"/\1/p}' Cargo.lock)
+# A wasm-bindgen CLI of exactly that version: on PATH, or one wasm-pack installed in its cache
+# (a directory named after the version when cargo-installed, after a hash when downloaded).
 find_bindgen() {
-  if wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
-    command -v wasm-bindgen
-  else
-    ls "${WASM_PACK_CACHE:-$HOME/.cache/.wasm-pack}"/wasm-bindgen-*"$bindgen_version"/wasm-bindgen 2>/dev/null | head -1
-  fi
+  local b
+  for b in "$(command -v wasm-bindgen || true)" "${WASM_PACK_CACHE:-$HOME/.cache/.wasm-pack}"/*/wasm-bindgen; do
+    if [ -x "$b" ] && "$b" --version 2>/dev/null | grep -q " $bindgen_version\$"; then
+      echo "$b"
+      return
+    fi
+  done
 }
 bindgen=$(find_bindgen)
 if [ -z "$bindgen" ]; then
   # First build on this machine: let wasm-pack fetch the wasm-bindgen matching Cargo.lock.
   wasm-pack build --dev --target web --out-dir "$target_dir/wasm-pack-bootstrap" --no-pack >&2
   bindgen=$(find_bindgen)
+  [ -n "$bindgen" ] || { echo "no wasm-bindgen $bindgen_version found after wasm-pack build" >&2; exit 1; }
 fi
 rm -rf pkg && mkdir -p pkg
 "$bindgen" "$target_dir/wasm32-unknown-unknown/release/cartsense.wasm" --out-dir pkg --typescript \
