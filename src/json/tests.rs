@@ -204,13 +204,15 @@ fn nesting_limit_matches_serde_json_and_never_overflows() {
 
 #[test]
 fn accessors_mirror_serde_json() {
-    let text = r#"{"a": 1, "b": "x", "c": [1, 2.5], "a": 3, "d": null, "e": {"f": true}}"#;
+    let text =
+        r#"{"a": 1, "b": "x", "c": [1, 2.5], "a": 3, "d": null, "e": {"f": true}, "g": false}"#;
     let ours = parse(text).unwrap();
     let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
-    for k in ["a", "b", "c", "d", "e", "missing"] {
+    for k in ["a", "b", "c", "d", "e", "g", "missing"] {
         assert_eq!(ours[k].as_f64(), theirs[k].as_f64(), "{k}");
         assert_eq!(ours[k].as_u64(), theirs[k].as_u64(), "{k}");
         assert_eq!(ours[k].as_str(), theirs[k].as_str(), "{k}");
+        assert_eq!(ours[k].as_bool(), theirs[k].as_bool(), "{k}");
         assert_eq!(ours[k].is_object(), theirs[k].is_object(), "{k}");
         assert_eq!(ours[k].is_null(), theirs[k].is_null(), "{k}");
         assert_eq!(ours.get(k).is_some(), theirs.get(k).is_some(), "{k}");
