@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use crate::error::{Error, Result};
 use crate::memory::Memory;
@@ -134,7 +134,8 @@ pub fn check_id(id: &str) -> Result<()> {
 pub fn check_at(at: f64) -> Result<f64> {
     if !at.is_finite() || at.abs() > MAX_TIMESTAMP_MS {
         return Err(Error::bad(format!(
-            "timestamp {at} is not a number of milliseconds within the JS Date range"
+            "timestamp {at} is not a number of milliseconds within the JS Date range",
+            at = crate::error::num(at)
         )));
     }
     Ok(at.round())
@@ -231,7 +232,9 @@ impl History {
         }
         // Time order; equal times keep their order (ours first), as a stable sort would.
         let mut all: Vec<(usize, Event)> = self.events.drain(..).chain(new).enumerate().collect();
-        all.sort_unstable_by(|a, b| a.1.at.total_cmp(&b.1.at).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut all, |a, b| {
+            a.1.at.total_cmp(&b.1.at).then(a.0.cmp(&b.0))
+        });
         self.events = all.into_iter().map(|(_, e)| e).collect();
         self.enforce_bound();
         true
@@ -317,18 +320,34 @@ impl History {
     }
 
     /// Compact JSON for storage: `{"v":1,"g":GEN,"events":[["v","ID",1700000000000],...]}`.
+    /// Timestamps are whole milliseconds ([`check_at`]) and are written as integers; earlier
+    /// versions wrote `1700000000000.0`, which reads back the same.
     pub fn to_json(&self) -> String {
-        let events: Vec<Value> = self
-            .events
-            .iter()
-            .map(|e| serde_json::json!([e.kind.short(), e.item, e.at]))
-            .collect();
-        let mut v =
-            serde_json::json!({ "v": FORMAT_VERSION, "g": self.generation, "events": events });
-        if !self.memory.is_empty() {
-            v["m"] = self.memory.to_json_value();
+        let mut out = String::with_capacity(32 + self.events.len() * 32);
+        out.push_str("{\"v\":");
+        out.push_str(&FORMAT_VERSION.to_string());
+        out.push_str(",\"g\":");
+        out.push_str(&self.generation.to_string());
+        out.push_str(",\"events\":[");
+        for (i, e) in self.events.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            json::write_str(&mut out, e.kind.short());
+            out.push(',');
+            json::write_str(&mut out, &e.item);
+            out.push(',');
+            json::write_int(&mut out, e.at);
+            out.push(']');
         }
-        v.to_string()
+        out.push(']');
+        if !self.memory.is_empty() {
+            out.push_str(",\"m\":");
+            self.memory.write_json(&mut out);
+        }
+        out.push('}');
+        out
     }
 
     /// Read stored JSON. Never fails: unreadable entries are dropped and counted. A value that is
@@ -341,15 +360,15 @@ impl History {
             memory: Memory::default(),
         };
         let mut report = ImportReport::default();
-        let v: Value = match serde_json::from_str(s) {
+        let v: Value = match json::parse(s) {
             Ok(v) => v,
             Err(_) => {
                 report.dropped = usize::from(!s.trim().is_empty());
                 return (h, report);
             }
         };
-        let events = match (&v["v"], &v["events"]) {
-            (Value::Number(n), Value::Array(a)) if n.as_f64().is_some_and(|x| x >= 1.0) => a,
+        let events = match (v["v"].as_f64(), v["events"].as_array()) {
+            (Some(n), Some(a)) if n >= 1.0 => a,
             _ => {
                 report.dropped = 1;
                 return (h, report);
@@ -376,7 +395,7 @@ impl History {
 fn parse_event(e: &Value) -> Option<Event> {
     let (kind, item, at) = match e {
         Value::Array(a) if a.len() == 3 => (&a[0], &a[1], &a[2]),
-        Value::Object(o) => (o.get("type")?, o.get("itemId")?, o.get("at")?),
+        Value::Object(_) => (e.get("type")?, e.get("itemId")?, e.get("at")?),
         _ => return None,
     };
     let kind = EventKind::parse(kind.as_str()?)?;
@@ -549,5 +568,41 @@ mod tests {
         assert!(h.push_purchase(&["a".into(), "".into()], 1.0).is_err());
         assert!(h.is_empty(), "a rejected batch records nothing");
         assert!(History::new(0).is_err());
+    }
+
+    // What the serde_json-based writer stored before src/json.rs (sorted keys, timestamps as
+    // `1700000000000.0`, strength as its shortest f64) still loads, and the new text carries
+    // the same values.
+    #[test]
+    fn reads_histories_stored_by_the_serde_json_writer() {
+        let old = concat!(
+            r#"{"events":[["v","a",1700000000000.0],["a","b",1700000000500.0],"#,
+            r#"["p","b",-0.0]],"g":18446744073709551615,"#,
+            r#""m":[["b",2,1700000000500.0,1,1.2345,1700000000500.0]],"v":1}"#
+        );
+        let (h, r) = History::from_json(old, 100);
+        assert_eq!((r.kept, r.dropped), (3, 0));
+        assert_eq!(h.generation(), u64::MAX);
+        let ats: Vec<u64> = h.events().map(|e| e.at.to_bits()).collect();
+        assert_eq!(
+            ats,
+            [1.7e12f64, 1700000000500.0, -0.0]
+                .map(f64::to_bits)
+                .to_vec()
+        );
+        let rec = &h.memory().items()[0];
+        assert_eq!((rec.purchases, rec.cart_adds, rec.strength), (2, 1, 1.2345));
+        let new = h.to_json();
+        assert_eq!(
+            new,
+            concat!(
+                r#"{"v":1,"g":18446744073709551615,"events":[["v","a",1700000000000],"#,
+                r#"["a","b",1700000000500],["p","b",-0]],"#,
+                r#""m":[["b",2,1700000000500,1,1.2345,1700000000500]]}"#
+            )
+        );
+        let (back, _) = History::from_json(&new, 100);
+        assert_eq!(back.to_json(), new);
+        assert_eq!(back.memory().items(), h.memory().items());
     }
 }

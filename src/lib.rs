@@ -33,6 +33,7 @@
 pub mod bundle;
 pub mod error;
 pub mod history;
+pub mod json;
 pub mod kernels;
 pub mod memory;
 pub mod metrics;
@@ -41,6 +42,7 @@ pub mod params;
 pub mod profile;
 pub mod rank;
 pub mod returning;
+mod sort;
 pub mod topk;
 
 #[cfg(target_arch = "wasm32")]

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use crate::json::{self, Value};
 
 use crate::error::{Error, Result};
 use crate::history::{check_id, ImportReport};
@@ -104,7 +104,8 @@ impl Memory {
         }
         if !(half_life_days.is_finite() && half_life_days > 0.0) {
             return Err(Error::bad(format!(
-                "memory half-life must be a finite number of days > 0, not {half_life_days}"
+                "memory half-life must be a finite number of days > 0, not {half_life_days}",
+                half_life_days = crate::error::num(half_life_days)
             )));
         }
         self.max_items = max_items;
@@ -204,7 +205,7 @@ impl Memory {
         let now = self.newest();
         let hl = self.half_life_days;
         let mut order: Vec<usize> = (0..self.items.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
+        crate::sort::sort_by(&mut order, |&a, &b| {
             self.items[b]
                 .strength_now(now, hl)
                 .total_cmp(&self.items[a].strength_now(now, hl))
@@ -236,7 +237,9 @@ impl Memory {
     pub fn import_orders(&mut self, orders: &[(Vec<String>, f64)]) -> ImportReport {
         let mut report = ImportReport::default();
         let mut sorted: Vec<(usize, &(Vec<String>, f64))> = orders.iter().enumerate().collect();
-        sorted.sort_unstable_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut sorted, |a, b| {
+            a.1 .1.total_cmp(&b.1 .1).then(a.0.cmp(&b.0))
+        });
         for (_, (items, at)) in sorted {
             if check_time(*at).is_err() {
                 report.dropped += items.len().max(1);
@@ -288,23 +291,33 @@ impl Memory {
         changed
     }
 
-    /// Compact JSON: `[[id, purchases, lastPurchase, cartAdds, strength, strengthAt], ...]`.
-    pub fn to_json_value(&self) -> Value {
-        Value::Array(
-            self.items
-                .iter()
-                .map(|r| {
-                    serde_json::json!([
-                        r.id,
-                        r.purchases,
-                        r.last_purchase,
-                        r.cart_adds,
-                        (r.strength * 1e4).round() / 1e4,
-                        r.strength_at
-                    ])
-                })
-                .collect(),
-        )
+    /// Compact JSON: `[[id, purchases, lastPurchase, cartAdds, strength, strengthAt], ...]`,
+    /// times as whole milliseconds and the strength rounded to 4 decimals.
+    pub fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, r) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            json::write_str(out, &r.id);
+            for (x, int) in [
+                (r.purchases as f64, true),
+                (r.last_purchase, true),
+                (r.cart_adds as f64, true),
+                (r.strength, false),
+                (r.strength_at, true),
+            ] {
+                out.push(',');
+                if int {
+                    json::write_int(out, x);
+                } else {
+                    json::write_decimal4(out, x);
+                }
+            }
+            out.push(']');
+        }
+        out.push(']');
     }
 
     /// Read the compact JSON; unreadable entries are dropped and counted.
@@ -412,14 +425,14 @@ mod tests {
         m.record_purchase("x\u{e9}", 5.0).unwrap();
         m.record_cart_add("y", 6.0).unwrap();
         let mut back = Memory::default();
-        assert_eq!(back.read_json_value(&m.to_json_value()), 0);
+        let mut text = String::new();
+        m.write_json(&mut text);
+        assert_eq!(back.read_json_value(&json::parse(&text).unwrap()), 0);
         assert_eq!(back.items(), m.items());
-        let junk = serde_json::json!([
-            ["a", 1, 0, 0, 1, 0],
-            ["b", -1, 0, 0, 1, 0],
-            "x",
-            ["", 1, 0, 0, 1, 0]
-        ]);
+        let junk = json::parse(
+            r#"[["a", 1, 0, 0, 1, 0], ["b", -1, 0, 0, 1, 0], "x", ["", 1, 0, 0, 1, 0]]"#,
+        )
+        .unwrap();
         let mut j = Memory::default();
         assert_eq!(j.read_json_value(&junk), 3);
         assert_eq!(j.len(), 1);

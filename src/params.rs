@@ -2,14 +2,17 @@
 //! pack metadata under `"scorer"`; the engine reads them as its defaults, and the storefront may
 //! override the half-life.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 use crate::history::EventKind;
+use crate::json::Value;
 
 /// How the shopper's query vector is formed from the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "kebab-case"))]
 pub enum ProfileMethod {
     /// Least-squares fold-in (Hu, Koren, Volinsky 2008) when the pack has a Gram matrix, else mean.
     #[default]
@@ -21,8 +24,12 @@ pub enum ProfileMethod {
 }
 
 /// Weight of each event kind in the profile.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct EventWeights {
     /// A product view.
     pub view: f32,
@@ -46,6 +53,18 @@ impl Default for EventWeights {
 }
 
 impl EventWeights {
+    /// The built-in weights overridden by the fields of a JSON object (`None` when it is not an
+    /// object or a field is not a number).
+    fn from_json(v: &Value) -> Option<EventWeights> {
+        let mut w = EventWeights::default();
+        v.as_object()?;
+        read_f32(v, "view", &mut w.view)?;
+        read_f32(v, "addToCart", &mut w.add_to_cart)?;
+        read_f32(v, "removeFromCart", &mut w.remove_from_cart)?;
+        read_f32(v, "purchase", &mut w.purchase)?;
+        Some(w)
+    }
+
     /// Weight of one kind.
     pub fn of(&self, k: EventKind) -> f32 {
         match k {
@@ -58,8 +77,12 @@ impl EventWeights {
 }
 
 /// Everything the scorer needs besides the pack and the history.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct Params {
     /// Recency half-life in hours, relative to the newest event.
     pub half_life_hours: f64,
@@ -89,14 +112,53 @@ impl Default for Params {
     }
 }
 
+/// Overwrite `*out` with the number at `key` if the object has it; `None` if it is not a number.
+pub(crate) fn read_f32(obj: &Value, key: &str, out: &mut f32) -> Option<()> {
+    if let Some(v) = obj.get(key) {
+        *out = v.as_f64()? as f32;
+    }
+    Some(())
+}
+
+impl ProfileMethod {
+    fn parse(s: &str) -> Option<ProfileMethod> {
+        match s {
+            "auto" => Some(ProfileMethod::Auto),
+            "fold-in" => Some(ProfileMethod::FoldIn),
+            "mean" => Some(ProfileMethod::Mean),
+            _ => None,
+        }
+    }
+}
+
 impl Params {
     /// Defaults from a pack's metadata `"scorer"` object; fields it lacks keep the built-in
     /// defaults, and a malformed object is ignored as a whole (the pack still loads).
-    pub fn from_meta(meta: &serde_json::Value) -> Params {
+    pub fn from_meta(meta: &Value) -> Params {
         meta.get("scorer")
-            .and_then(|s| serde_json::from_value::<Params>(s.clone()).ok())
+            .and_then(Params::from_json)
             .filter(|p| p.validate().is_ok())
             .unwrap_or_default()
+    }
+
+    /// The defaults overridden field by field (camelCase names, as `cartsense build` writes
+    /// them); `None` when `v` is not an object or a field has the wrong type.
+    fn from_json(v: &Value) -> Option<Params> {
+        v.as_object()?;
+        let mut p = Params::default();
+        if let Some(x) = v.get("halfLifeHours") {
+            p.half_life_hours = x.as_f64()?;
+        }
+        if let Some(x) = v.get("eventWeights") {
+            p.event_weights = EventWeights::from_json(x)?;
+        }
+        read_f32(v, "neighbourWeight", &mut p.neighbour_weight)?;
+        read_f32(v, "transitionWeight", &mut p.transition_weight)?;
+        read_f32(v, "memoryWeight", &mut p.memory_weight)?;
+        if let Some(x) = v.get("profile") {
+            p.profile = ProfileMethod::parse(x.as_str()?)?;
+        }
+        Some(p)
     }
 
     /// Check ranges once, before any work.
@@ -104,7 +166,7 @@ impl Params {
         if !(self.half_life_hours.is_finite() && self.half_life_hours > 0.0) {
             return Err(Error::bad(format!(
                 "halfLifeHours must be a finite number > 0, not {}",
-                self.half_life_hours
+                crate::error::num(self.half_life_hours)
             )));
         }
         let w = self.event_weights;
@@ -118,7 +180,10 @@ impl Params {
             ("memoryWeight", self.memory_weight),
         ] {
             if !x.is_finite() {
-                return Err(Error::bad(format!("weight {name} is {x}, not finite")));
+                return Err(Error::bad(format!(
+                    "weight {name} is {x}, not finite",
+                    x = crate::error::num(x)
+                )));
             }
         }
         if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 || self.memory_weight < 0.0 {
@@ -132,10 +197,16 @@ impl Params {
 mod tests {
     use super::*;
 
+    fn meta(v: serde_json::Value) -> Value {
+        (&v).into()
+    }
+
     #[test]
     fn meta_overrides_defaults_field_by_field() {
-        let m = serde_json::json!({"scorer": {"halfLifeHours": 2.0, "neighbourWeight": 0.4,
-            "eventWeights": {"view": 0.5}, "profile": "mean"}});
+        let m = meta(
+            serde_json::json!({"scorer": {"halfLifeHours": 2.0, "neighbourWeight": 0.4,
+            "eventWeights": {"view": 0.5}, "profile": "mean"}}),
+        );
         let p = Params::from_meta(&m);
         assert_eq!(p.half_life_hours, 2.0);
         assert_eq!(p.neighbour_weight, 0.4);
@@ -150,8 +221,33 @@ mod tests {
             serde_json::json!({"scorer": {"halfLifeHours": -1.0}}),
             serde_json::json!({"scorer": "fast"}),
             serde_json::json!({}),
+            serde_json::json!({"scorer": {"profile": "fast"}}),
+            serde_json::json!({"scorer": {"eventWeights": {"view": "1"}}}),
+            serde_json::json!({"scorer": {"memoryWeight": null}}),
         ] {
-            assert_eq!(Params::from_meta(&m), Params::default());
+            assert_eq!(Params::from_meta(&meta(m)), Params::default());
+        }
+    }
+
+    // The explicit reader accepts and rejects what the serde derive did (objects only).
+    #[test]
+    fn reads_the_fields_the_serde_derive_reads() {
+        for text in [
+            r#"{"halfLifeHours": 6, "eventWeights": {"purchase": 5, "extra": 1}, "profile": "fold-in"}"#,
+            r#"{"transitionWeight": 0.25, "memoryWeight": 0, "unknown": [1]}"#,
+            r#"{"profile": "auto", "eventWeights": {}}"#,
+            r#"{"profile": "Mean"}"#,
+            r#"{"halfLifeHours": "6"}"#,
+            r#"{"eventWeights": null}"#,
+            r#"{"neighbourWeight": 1e300}"#,
+        ] {
+            // Compared as `from_meta` uses them: out-of-range values are dropped either way.
+            let theirs = serde_json::from_str::<Params>(text)
+                .ok()
+                .filter(|p| p.validate().is_ok());
+            let ours = Params::from_json(&crate::json::parse(text).unwrap())
+                .filter(|p| p.validate().is_ok());
+            assert_eq!(ours, theirs, "{text}");
         }
     }
 }

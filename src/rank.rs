@@ -142,20 +142,25 @@ impl Query {
             if let Some(p) = p {
                 if !p.is_finite() || p < 0.0 {
                     return Err(Error::bad(format!(
-                        "{name} must be a finite number >= 0, not {p}"
+                        "{name} must be a finite number >= 0, not {}",
+                        crate::error::num(p)
                     )));
                 }
             }
         }
         if let (Some(a), Some(b)) = (self.min_price, self.max_price) {
             if a > b {
-                return Err(Error::bad(format!("minPrice {a} is above maxPrice {b}")));
+                return Err(Error::bad(format!(
+                    "minPrice {} is above maxPrice {}",
+                    crate::error::num(a),
+                    crate::error::num(b)
+                )));
             }
         }
         if !(0.0..=1.0).contains(&self.diversity) {
             return Err(Error::bad(format!(
                 "diversity must be between 0 and 1, not {}",
-                self.diversity
+                crate::error::num(self.diversity)
             )));
         }
         for id in &self.exclude {
@@ -453,8 +458,8 @@ impl Engine {
     /// its boosts (added in the order they were queued, so every score is bit-identical to
     /// the score-buffer path), and goes through the top-k threshold test while it is in L1.
     fn scan_select(&mut self, u: &[f32], q: &Query, cat: Option<usize>, k: usize) -> Vec<Scored> {
-        // (item, order) keys are unique, so the unstable sort is deterministic and allocates nothing.
-        self.boosts.sort_unstable_by_key(|&(j, o, _)| (j, o));
+        // (item, order) keys are unique, so the order is fully determined.
+        crate::sort::sort_by(&mut self.boosts, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let prices = self.pack.prices();
         let (lo, hi) = (
             q.min_price.unwrap_or(0.0),

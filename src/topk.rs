@@ -202,7 +202,7 @@ pub fn top_k_by_sort(
     eligible: impl Fn(usize) -> bool,
 ) -> Vec<Scored> {
     let mut all: Vec<usize> = (0..scores.len()).filter(|&j| eligible(j)).collect();
-    all.sort_unstable_by(|&a, &b| {
+    crate::sort::sort_by(&mut all, |&a, &b| {
         compare(
             (scores[a], tie.get(a).copied().unwrap_or(0.0), a as u32),
             (scores[b], tie.get(b).copied().unwrap_or(0.0), b as u32),

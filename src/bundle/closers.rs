@@ -87,7 +87,9 @@ pub(crate) fn closers(cs: &CartScores, pool: &[Scored], gap: f32, k: usize) -> V
             }
         }
     }
-    picks.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.items.cmp(&b.items)));
+    crate::sort::sort_by(&mut picks, |a, b| {
+        b.score.total_cmp(&a.score).then(a.items.cmp(&b.items))
+    });
     let mut used: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     for p in picks {

@@ -52,7 +52,9 @@ impl Engine {
                 }
             })
             .collect();
-        strict.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+        crate::sort::sort_by(&mut strict, |a, b| {
+            b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
+        });
         let mut seen = Vec::with_capacity(strict.len());
         strict.retain(|s| {
             let new = !seen.contains(&s.index);

@@ -188,7 +188,8 @@ fn check_k(k: usize) -> Result<()> {
 fn check_amount(name: &str, x: Option<f32>) -> Result<()> {
     match x {
         Some(x) if !(x.is_finite() && x >= 0.0) => Err(Error::bad(format!(
-            "{name} must be a finite number >= 0, not {x}"
+            "{name} must be a finite number >= 0, not {}",
+            crate::error::num(x)
         ))),
         _ => Ok(()),
     }

@@ -1,15 +1,19 @@
 //! Blend weights of the cart scorer. `cartsense build` may tune them on the shop's own baskets
 //! and store them in the pack metadata under `"bundle"`; fields it lacks keep the defaults here.
 
-use serde::{Deserialize, Serialize};
-
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
+use crate::json::Value;
+use crate::params::read_f32;
 
 /// Weights and thresholds of [`complete_cart`](crate::rank::Engine::complete_cart),
 /// [`frequently_bought_together`](crate::rank::Engine::frequently_bought_together) and
 /// [`bundles`](crate::rank::Engine::bundles). See the [module docs](super) for the formula.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(
+    any(test, feature = "cli"),
+    derive(serde::Serialize, serde::Deserialize)
+)]
+#[cfg_attr(any(test, feature = "cli"), serde(rename_all = "camelCase", default))]
 pub struct BundleParams {
     /// β_c: weight of the co-purchase association summed over the cart (normalised to max 1).
     pub copurchase_weight: f32,
@@ -60,12 +64,34 @@ impl Default for BundleParams {
 impl BundleParams {
     /// Defaults from a pack's metadata `"bundle"` object; a malformed or out-of-range object is
     /// ignored as a whole (the pack still loads).
-    pub fn from_meta(meta: &serde_json::Value) -> BundleParams {
+    pub fn from_meta(meta: &Value) -> BundleParams {
         meta.get("bundle")
-            .filter(|s| s.is_object())
-            .and_then(|s| serde_json::from_value::<BundleParams>(s.clone()).ok())
+            .and_then(BundleParams::from_json)
             .filter(|p| p.validate().is_ok())
             .unwrap_or_default()
+    }
+
+    /// The defaults overridden field by field (camelCase names); `None` when `v` is not an
+    /// object or a field is not a number.
+    fn from_json(v: &Value) -> Option<BundleParams> {
+        v.as_object()?;
+        let mut p = BundleParams::default();
+        for (name, field) in [
+            ("copurchaseWeight", &mut p.copurchase_weight),
+            ("copurchaseRowNorm", &mut p.copurchase_row_norm),
+            ("cartAffinityWeight", &mut p.cart_affinity_weight),
+            ("profileWeight", &mut p.profile_weight),
+            ("popularityWeight", &mut p.popularity_weight),
+            ("valueExponent", &mut p.value_exponent),
+            ("substituteCosine", &mut p.substitute_cosine),
+            ("substitutePenalty", &mut p.substitute_penalty),
+            ("fbtMinWeight", &mut p.fbt_min_weight),
+            ("fbtRelativeFloor", &mut p.fbt_relative_floor),
+            ("coherenceWeight", &mut p.coherence_weight),
+        ] {
+            read_f32(v, name, field)?;
+        }
+        Some(p)
     }
 
     /// Check ranges once, before any work.
@@ -82,40 +108,67 @@ impl BundleParams {
         ] {
             if !(x.is_finite() && x >= 0.0) {
                 return Err(Error::bad(format!(
-                    "bundle weight {name} must be a finite number >= 0, not {x}"
+                    "bundle weight {name} must be a finite number >= 0, not {x}",
+                    x = num(x)
                 )));
             }
         }
         if self.value_exponent > 4.0 {
             return Err(Error::bad(format!(
                 "valueExponent must be at most 4, not {}",
-                self.value_exponent
+                num(self.value_exponent)
             )));
         }
         if !(0.0..=1.0).contains(&self.copurchase_row_norm) {
             return Err(Error::bad(format!(
                 "copurchaseRowNorm must be between 0 and 1, not {}",
-                self.copurchase_row_norm
+                num(self.copurchase_row_norm)
             )));
         }
         if !(-1.0..=1.0).contains(&self.substitute_cosine) {
             return Err(Error::bad(format!(
                 "substituteCosine must be between -1 and 1, not {}",
-                self.substitute_cosine
+                num(self.substitute_cosine)
             )));
         }
         if !(0.0..=1.0).contains(&self.substitute_penalty) {
             return Err(Error::bad(format!(
                 "substitutePenalty must be between 0 and 1, not {}",
-                self.substitute_penalty
+                num(self.substitute_penalty)
             )));
         }
         if self.fbt_relative_floor > 1.0 {
             return Err(Error::bad(format!(
                 "fbtRelativeFloor must be at most 1, not {}",
-                self.fbt_relative_floor
+                num(self.fbt_relative_floor)
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The explicit reader accepts and rejects what the serde derive did.
+    #[test]
+    fn reads_the_fields_the_serde_derive_reads() {
+        for text in [
+            r#"{"valueExponent": 0.5, "substituteCosine": 0.8, "other": "x"}"#,
+            r#"{"coherenceWeight": 2, "fbtMinWeight": 1.5, "copurchaseRowNorm": 1}"#,
+            r#"{}"#,
+            r#"{"profileWeight": "0.5"}"#,
+            r#"{"popularityWeight": null}"#,
+            r#"{"copurchaseWeight": true}"#,
+        ] {
+            // Compared as `from_meta` uses them: out-of-range values are dropped either way.
+            let theirs = serde_json::from_str::<BundleParams>(text)
+                .ok()
+                .filter(|p| p.validate().is_ok());
+            let ours = BundleParams::from_json(&crate::json::parse(text).unwrap())
+                .filter(|p| p.validate().is_ok());
+            assert_eq!(ours, theirs, "{text}");
+        }
     }
 }

@@ -279,7 +279,7 @@ impl<'a> CartScores<'a> {
                     s.score *= pen;
                 }
             }
-            top.sort_unstable_by(|a, b| {
+            crate::sort::sort_by(&mut top, |a, b| {
                 compare(
                     (a.score, pop[a.index as usize], a.index),
                     (b.score, pop[b.index as usize], b.index),

@@ -143,7 +143,9 @@ pub(crate) fn build_sets(
     // Unstable sort with the build order as the tie-break: same result as a stable sort,
     // without pulling the stable-sort code into the wasm.
     let mut order: Vec<(usize, Set)> = out.into_iter().enumerate().collect();
-    order.sort_unstable_by(|x, y| y.1.score.total_cmp(&x.1.score).then(x.0.cmp(&y.0)));
+    crate::sort::sort_by(&mut order, |x, y| {
+        y.1.score.total_cmp(&x.1.score).then(x.0.cmp(&y.0))
+    });
     order.into_iter().map(|(_, s)| s).collect()
 }
 
@@ -178,7 +180,7 @@ impl Engine {
         if !(0.0..=0.5).contains(&opts.discount) {
             return Err(Error::bad(format!(
                 "discount must be between 0 and 0.5, not {}",
-                opts.discount
+                crate::error::num(opts.discount)
             )));
         }
         for id in opts.anchor.iter().chain(opts.cart.iter().flatten()) {

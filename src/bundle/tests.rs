@@ -490,7 +490,7 @@ fn minor_units() {
 #[test]
 fn params_come_from_meta_field_by_field() {
     let m = serde_json::json!({"bundle": {"valueExponent": 0.5, "substituteCosine": 0.8}});
-    let p = BundleParams::from_meta(&m);
+    let p = BundleParams::from_meta(&(&m).into());
     assert_eq!((p.value_exponent, p.substitute_cosine), (0.5, 0.8));
     assert_eq!(p.copurchase_weight, 1.0);
     for m in [
@@ -498,7 +498,10 @@ fn params_come_from_meta_field_by_field() {
         serde_json::json!({"bundle": [1, 2]}),
         serde_json::json!({}),
     ] {
-        assert_eq!(BundleParams::from_meta(&m), BundleParams::default());
+        assert_eq!(
+            BundleParams::from_meta(&(&m).into()),
+            BundleParams::default()
+        );
     }
 }
 

@@ -5,6 +5,7 @@
 //! unique ids) and then serves zero-copy typed views. The byte layout is specified in
 //! `docs/pack-format.md`.
 
+mod crc;
 mod digest;
 pub mod format;
 mod idindex;

@@ -124,7 +124,9 @@ pub struct Pack {
     gram: Option<(f32, f32, Range<usize>)>,
     flags: Option<Range<usize>>,
     repurchase: Option<Range<usize>>,
-    meta: serde_json::Value,
+    meta: crate::json::Value,
+    /// Where the META text is in the bytes (`None`: no META section, which reads as `{}`).
+    meta_text: Option<Range<usize>>,
     id_index: IdIndex,
     /// Stand-in for an absent PRIC or POPU section.
     zeros: Vec<f32>,
@@ -339,7 +341,9 @@ impl Pack {
                 let (lambda, alpha) = (head[0], head[1]);
                 if !(lambda.is_finite() && lambda > 0.0 && alpha.is_finite() && alpha >= 0.0) {
                     return Err(invalid(format!(
-                        "GRAM needs lambda > 0 and alpha >= 0, found {lambda} and {alpha}"
+                        "GRAM needs lambda > 0 and alpha >= 0, found {lambda} and {alpha}",
+                        lambda = crate::error::num(lambda),
+                        alpha = crate::error::num(alpha)
                     )));
                 }
                 let m = r.start + 8..r.end;
@@ -359,16 +363,17 @@ impl Pack {
             Some(e) => Some(read_f32s(b, e.range.clone(), n * 2, "RPUR", true)?),
             None => None,
         };
-        let meta = match find(TAG_META) {
-            Some(e) => {
-                let v: serde_json::Value = serde_json::from_slice(&b[e.range.clone()])
+        let meta_text = find(TAG_META).map(|e| e.range.clone());
+        let meta = match &meta_text {
+            Some(r) => {
+                let v = crate::json::parse_bytes(&b[r.clone()])
                     .map_err(|err| invalid(format!("META is not valid JSON: {err}")))?;
                 if !v.is_object() {
                     return Err(invalid("META must be a JSON object"));
                 }
                 v
             }
-            None => serde_json::Value::Object(Default::default()),
+            None => crate::json::Value::Object(Vec::new()),
         };
 
         let zeros = if prices.is_none() || popularity.is_none() {
@@ -394,6 +399,7 @@ impl Pack {
             flags,
             repurchase,
             meta,
+            meta_text,
             id_index,
             bytes,
         })
@@ -432,7 +438,7 @@ impl Pack {
             });
         }
         let stored = rd_u32(b, 28);
-        let mut h = crc32fast::Hasher::new();
+        let mut h = super::crc::Crc32::new();
         h.update(&b[..28]);
         h.update(&b[HEADER_LEN..table_end]);
         let computed = h.finalize();
@@ -495,7 +501,7 @@ impl Pack {
                     "padding before section {name} is not zero"
                 )));
             }
-            let computed = crc32fast::hash(&b[off..end]);
+            let computed = super::crc::hash(&b[off..end]);
             if computed != crc {
                 return Err(PackError::Checksum {
                     section: format!("section {name}"),
@@ -698,8 +704,22 @@ impl Pack {
     }
 
     /// The JSON metadata object.
-    pub fn meta(&self) -> &serde_json::Value {
+    pub fn meta(&self) -> &crate::json::Value {
         &self.meta
+    }
+
+    /// The JSON metadata object as stored (`{}` when the pack has none).
+    pub fn meta_text(&self) -> &str {
+        self.meta_text
+            .as_ref()
+            .and_then(|r| std::str::from_utf8(&self.buf()[r.clone()]).ok())
+            .unwrap_or("{}")
+    }
+
+    /// The JSON metadata object as a `serde_json::Value` (for the CLI's reports).
+    #[cfg(feature = "cli")]
+    pub fn meta_serde(&self) -> serde_json::Value {
+        serde_json::from_str(self.meta_text()).unwrap_or_default()
     }
 
     /// Total pack size in bytes.
@@ -749,10 +769,16 @@ fn expect_len(r: &Range<usize>, want: usize, what: &str) -> Result<(), PackError
 fn check_finite(v: &[f32], what: &str, non_negative: bool) -> Result<(), PackError> {
     for (i, &x) in v.iter().enumerate() {
         if !x.is_finite() {
-            return Err(invalid(format!("{what}[{i}] is {x}, not a finite number")));
+            return Err(invalid(format!(
+                "{what}[{i}] is {x}, not a finite number",
+                x = crate::error::num(x)
+            )));
         }
         if non_negative && x < 0.0 {
-            return Err(invalid(format!("{what}[{i}] is negative ({x})")));
+            return Err(invalid(format!(
+                "{what}[{i}] is negative ({x})",
+                x = crate::error::num(x)
+            )));
         }
     }
     Ok(())

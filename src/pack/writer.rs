@@ -1,7 +1,7 @@
 //! `PackWriter`: assemble a pack from item facts and embeddings, validating the input.
 
 use super::format::*;
-use crate::error::{Error, Result};
+use crate::error::{num, Error, Result};
 
 /// How embedding rows are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -59,7 +59,8 @@ pub struct PackWriter {
     fold_in: Option<(f32, f32)>,
     flags: Option<Vec<u8>>,
     repurchase: Option<Vec<(f32, f32)>>,
-    meta: serde_json::Value,
+    /// JSON text of the metadata object.
+    meta: String,
     currency: String,
     quantize: Quantize,
 }
@@ -80,7 +81,7 @@ impl PackWriter {
             fold_in: None,
             flags: None,
             repurchase: None,
-            meta: serde_json::json!({}),
+            meta: "{}".into(),
             currency: String::new(),
             quantize: Quantize::default(),
         }
@@ -131,9 +132,10 @@ impl PackWriter {
         self.repurchase = Some(r);
         self
     }
-    /// JSON metadata object.
-    pub fn meta(mut self, m: serde_json::Value) -> Self {
-        self.meta = m;
+    /// JSON metadata object: anything that displays as JSON text (a `serde_json::Value`, a
+    /// `&str`); it is checked to be an object and stored as that text.
+    pub fn meta(mut self, m: impl std::fmt::Display) -> Self {
+        self.meta = m.to_string();
         self
     }
     /// Currency code, e.g. "GBP".
@@ -183,7 +185,7 @@ impl PackWriter {
         if let Some(i) = self.embeddings.iter().position(|x| !x.is_finite()) {
             return Err(Error::bad(format!(
                 "embeddings[{i}] is {}, not a finite number",
-                self.embeddings[i]
+                num(self.embeddings[i])
             )));
         }
         let per_item = |name: &str, len: Option<usize>| -> Result<()> {
@@ -206,7 +208,9 @@ impl PackWriter {
             if !(rate.is_finite() && (0.0..=1.0).contains(&rate) && days.is_finite() && days >= 0.0)
             {
                 return Err(Error::bad(format!(
-                    "repurchase of item {i} is ({rate}, {days}): the rate must be in 0..=1 and the interval >= 0 days"
+                    "repurchase of item {i} is ({rate}, {days}): the rate must be in 0..=1 and the interval >= 0 days",
+                    rate = num(rate),
+                    days = num(days)
                 )));
             }
         }
@@ -215,7 +219,7 @@ impl PackWriter {
                 if let Some(i) = v.iter().position(|x| !x.is_finite() || *x < 0.0) {
                     return Err(Error::bad(format!(
                         "{name}[{i}] is {}: it must be a finite number >= 0",
-                        v[i]
+                        num(v[i])
                     )));
                 }
             }
@@ -233,7 +237,8 @@ impl PackWriter {
                     }
                     if !w.is_finite() || w < 0.0 {
                         return Err(Error::bad(format!(
-                            "{name} weight {w} of item {i}: it must be a finite number >= 0"
+                            "{name} weight {w} of item {i}: it must be a finite number >= 0",
+                            w = num(w)
                         )));
                     }
                 }
@@ -242,7 +247,9 @@ impl PackWriter {
         if let Some((l, a)) = self.fold_in {
             if !(l.is_finite() && l > 0.0 && a.is_finite() && a >= 0.0) {
                 return Err(Error::bad(format!(
-                    "fold-in needs lambda > 0 and alpha >= 0, not {l} and {a}"
+                    "fold-in needs lambda > 0 and alpha >= 0, not {l} and {a}",
+                    l = num(l),
+                    a = num(a)
                 )));
             }
         }
@@ -253,8 +260,10 @@ impl PackWriter {
                 self.currency
             )));
         }
-        if !self.meta.is_object() {
-            return Err(Error::bad("meta must be a JSON object"));
+        match crate::json::parse(&self.meta) {
+            Ok(v) if v.is_object() => {}
+            Ok(_) => return Err(Error::bad("meta must be a JSON object")),
+            Err(e) => return Err(Error::bad(format!("meta is not JSON: {e}"))),
         }
         Ok(())
     }
@@ -344,8 +353,7 @@ impl PackWriter {
             let flat: Vec<f32> = r.iter().flat_map(|&(a, b)| [a, b]).collect();
             sections.push((TAG_REPURCHASE, 0, f32s(&flat)));
         }
-        let meta = serde_json::to_vec(&self.meta).map_err(|e| Error::bad(e.to_string()))?;
-        sections.push((TAG_META, 0, meta));
+        sections.push((TAG_META, 0, self.meta.clone().into_bytes()));
         Ok(assemble(n as u32, d as u32, &self.currency, &sections))
     }
 }
@@ -444,10 +452,10 @@ pub(crate) fn assemble(
         out[at + 4..at + 8].copy_from_slice(&flags.to_le_bytes());
         out[at + 8..at + 16].copy_from_slice(&off.to_le_bytes());
         out[at + 16..at + 24].copy_from_slice(&(body.len() as u64).to_le_bytes());
-        out[at + 24..at + 28].copy_from_slice(&crc32fast::hash(body).to_le_bytes());
+        out[at + 24..at + 28].copy_from_slice(&super::crc::hash(body).to_le_bytes());
         out.extend_from_slice(body);
     }
-    let mut h = crc32fast::Hasher::new();
+    let mut h = super::crc::Crc32::new();
     h.update(&out[..28]);
     h.update(&out[HEADER_LEN..table_end]);
     let crc = h.finalize();

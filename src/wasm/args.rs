@@ -1,9 +1,7 @@
 //! Argument conversion with `BAD_ARGUMENT` errors that name the argument, instead of the
 //! generic TypeErrors (or silent coercions) of the default glue.
 
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::error::{bad, JsResult};
 
@@ -38,38 +36,6 @@ pub fn elements(v: &JsValue, what: &str) -> JsResult<Vec<JsValue>> {
                 .map_err(|_| bad(format!("{what}[{i}] cannot be read (its getter threw)")))
         })
         .collect()
-}
-
-/// A plain-data copy of an options value (objects and arrays, up to a small depth), read with
-/// catching `Reflect` calls so that serde never touches a getter or a Proxy.
-fn snapshot(v: &JsValue, what: &str, depth: u32) -> JsResult<JsValue> {
-    if !v.is_object() || v.is_function() {
-        return Ok(v.clone());
-    }
-    if depth == 0 {
-        return Err(bad(format!("{what} is nested too deeply")));
-    }
-    if is_array(v) {
-        let out = js_sys::Array::new();
-        for (i, x) in elements(v, what)?.iter().enumerate() {
-            out.push(&snapshot(x, &format!("{what}[{i}]"), depth - 1)?);
-        }
-        return Ok(out.into());
-    }
-    if v.is_instance_of::<js_sys::Date>() || js_sys::ArrayBuffer::is_view(v) {
-        return Ok(v.clone());
-    }
-    let keys = js_sys::Reflect::own_keys(v)
-        .map_err(|_| bad(format!("{what} cannot be read (a Proxy trap threw)")))?;
-    let out = js_sys::Object::new();
-    for k in elements(&keys, what)? {
-        let Some(name) = k.as_string() else { continue };
-        let x = js_sys::Reflect::get(v, &k)
-            .map_err(|_| bad(format!("{what}.{name} cannot be read (its getter threw)")))?;
-        let x = snapshot(&x, &format!("{what}.{name}"), depth - 1)?;
-        let _ = js_sys::Reflect::set(&out, &k, &x);
-    }
-    Ok(out.into())
 }
 
 /// A required string.
@@ -107,8 +73,83 @@ pub fn strings(v: &JsValue, what: &str) -> JsResult<Vec<String>> {
         .collect()
 }
 
-/// A small options object via serde; `undefined`/`null` gives the default.
-pub fn options<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> JsResult<T> {
+/// An options object read field by field (each read a catching `Reflect.get`, so a getter or a
+/// Proxy trap that throws becomes a `BAD_ARGUMENT`). Unknown fields are ignored;
+/// `undefined` and `null` fields count as absent.
+pub struct Opts<'a> {
+    v: &'a JsValue,
+    what: &'a str,
+}
+
+impl Opts<'_> {
+    fn field(&self, key: &str) -> JsResult<Option<JsValue>> {
+        let x = js_sys::Reflect::get(self.v, &key.into()).map_err(|_| {
+            bad(format!(
+                "{}.{key} cannot be read (its getter threw)",
+                self.what
+            ))
+        })?;
+        Ok((!x.is_undefined() && !x.is_null()).then_some(x))
+    }
+
+    fn wrong(&self, key: &str, want: &str, x: &JsValue) -> JsValue {
+        bad(format!(
+            "{}.{key} must be {want}, got {}",
+            self.what,
+            type_name(x)
+        ))
+    }
+
+    /// A number field.
+    pub fn num(&self, key: &str) -> JsResult<Option<f64>> {
+        match self.field(key)? {
+            None => Ok(None),
+            Some(x) => x
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a number", &x)),
+        }
+    }
+
+    /// A boolean field.
+    pub fn flag(&self, key: &str) -> JsResult<Option<bool>> {
+        match self.field(key)? {
+            None => Ok(None),
+            Some(x) => x
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a boolean", &x)),
+        }
+    }
+
+    /// A string field.
+    pub fn text(&self, key: &str) -> JsResult<Option<String>> {
+        match self.field(key)? {
+            None => Ok(None),
+            Some(x) => x
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, "a string", &x)),
+        }
+    }
+
+    /// An array-of-strings field.
+    pub fn texts(&self, key: &str) -> JsResult<Option<Vec<String>>> {
+        match self.field(key)? {
+            None => Ok(None),
+            Some(x) => strings(&x, &format!("{}.{key}", self.what)).map(Some),
+        }
+    }
+}
+
+/// An options type read from a JS object.
+pub trait FromOptions: Default {
+    /// Read the fields.
+    fn read(o: &Opts) -> JsResult<Self>;
+}
+
+/// A small options object; `undefined`/`null` gives the default.
+pub fn options<T: FromOptions>(v: &JsValue, what: &str) -> JsResult<T> {
     if v.is_undefined() || v.is_null() {
         return Ok(T::default());
     }
@@ -118,13 +159,7 @@ pub fn options<T: DeserializeOwned + Default>(v: &JsValue, what: &str) -> JsResu
             type_name(v)
         )));
     }
-    serde_wasm_bindgen::from_value(snapshot(v, what, 4)?).map_err(|e| {
-        let m = e.to_string();
-        bad(format!(
-            "{what}: {}",
-            m.strip_prefix("Error: ").unwrap_or(&m)
-        ))
-    })
+    T::read(&Opts { v, what })
 }
 
 /// An optional count in 1..=max.
@@ -133,7 +168,8 @@ pub fn count(v: Option<f64>, default: usize, what: &str, max: usize) -> JsResult
         None => Ok(default),
         Some(x) if x.fract() == 0.0 && x >= 1.0 && x <= max as f64 => Ok(x as usize),
         Some(x) => Err(bad(format!(
-            "{what} must be an integer from 1 to {max}, not {x}"
+            "{what} must be an integer from 1 to {max}, not {x}",
+            x = crate::error::num(x)
         ))),
     }
 }
@@ -143,7 +179,10 @@ pub fn amount(v: Option<f64>, what: &str) -> JsResult<Option<f32>> {
     match v {
         None => Ok(None),
         Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(x as f32)),
-        Some(x) => Err(bad(format!("{what} must be a finite number >= 0, not {x}"))),
+        Some(x) => Err(bad(format!(
+            "{what} must be a finite number >= 0, not {x}",
+            x = crate::error::num(x)
+        ))),
     }
 }
 
@@ -162,19 +201,66 @@ pub fn type_name(v: &JsValue) -> String {
 
 fn describe(v: &JsValue) -> String {
     match v.as_f64() {
-        Some(x) => x.to_string(),
+        Some(x) => crate::error::num(x).to_string(),
         None => type_name(v),
     }
 }
 
-/// Serialise a result as a plain JS object/array.
-pub fn to_value<T: serde::Serialize>(x: &T) -> JsResult<JsValue> {
-    x.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+thread_local! {
+    /// JS strings of the field names and other fixed words, made once: creating them per
+    /// object cost about 8% of a `recommend()` call that returns 10 objects.
+    static WORDS: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const {
+        std::cell::RefCell::new(Vec::new())
+    };
+}
+
+/// `f` with the JS string of a fixed word (made on first use).
+fn with_word<R>(w: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    WORDS.with(|words| {
+        let mut words = words.borrow_mut();
+        let i = match words.iter().position(|(s, _)| *s == w) {
+            Some(i) => i,
+            None => {
+                words.push((w, JsValue::from_str(w)));
+                words.len() - 1
+            }
+        };
+        f(&words[i].1)
+    })
+}
+
+/// The JS string of a fixed word (a field value from a small set, like a reason kind).
+pub fn word(w: &'static str) -> JsValue {
+    with_word(w, JsValue::clone)
+}
+
+/// A plain JS object with these fields, in this order.
+pub fn object(fields: &[(&'static str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        with_word(k, |key| {
+            let _ = js_sys::Reflect::set(&o, key, v);
+        });
+    }
+    o.into()
+}
+
+/// A JS array of these values.
+pub fn array(items: impl IntoIterator<Item = JsValue>) -> JsValue {
+    let a = js_sys::Array::new();
+    for x in items {
+        a.push(&x);
+    }
+    a.into()
+}
+
+/// A JS array of strings.
+pub fn str_array(items: &[String]) -> JsValue {
+    array(items.iter().map(|s| JsValue::from_str(s)))
 }
 
 /// An f32 amount as the f64 with the same shortest decimal form (29.04, not 29.040000915527344),
 /// so prices and totals print the way the shop wrote them.
 pub fn decimal(x: f32) -> f64 {
-    x.to_string().parse().unwrap_or(x as f64)
+    crate::json::f32_decimal(x)
 }

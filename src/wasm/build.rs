@@ -76,7 +76,10 @@ fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
         .iter()
         .find(|x| x.fract() != 0.0 || **x < 0.0 || **x > u32::MAX as f64)
     {
-        return Err(bad(format!("{what}.index holds {x}, not an item index")));
+        return Err(bad(format!(
+            "{what}.index holds {x}, not an item index",
+            x = crate::error::num(*x)
+        )));
     }
     let mut rows = Vec::with_capacity(offsets.len().saturating_sub(1));
     for w in offsets.windows(2) {
@@ -170,9 +173,8 @@ pub fn build_pack(
             .ok()
             .and_then(|s| s.as_string())
             .ok_or_else(|| bad("spec.meta must be JSON-serialisable"))?;
-        let m: serde_json::Value =
-            serde_json::from_str(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
-        w = w.meta(m);
+        crate::json::parse(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
+        w = w.meta(s);
     }
     let bytes = js(w.to_bytes())?;
     Ok(js_sys::Uint8Array::from(bytes.as_slice()))

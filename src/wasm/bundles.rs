@@ -1,16 +1,14 @@
 //! Cart completion, "frequently bought together" and ready-made bundles on `Recommender`.
 
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::args::{self, amount, count, options, to_value};
+use super::args::{self, amount, count, options, FromOptions, Opts};
 use super::error::{js, JsResult};
 use super::recommender::{recs_to_js, Recommender};
 use crate::bundle::{BundleQuery, CartQuery, MAX_BUNDLES};
 use crate::rank::MAX_K;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct CartOptions {
     cart: Option<Vec<String>>,
     k: Option<f64>,
@@ -20,14 +18,31 @@ struct CartOptions {
     exclude: Option<Vec<String>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+impl FromOptions for CartOptions {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(CartOptions {
+            cart: o.texts("cart")?,
+            k: o.num("k")?,
+            free_shipping_threshold: o.num("freeShippingThreshold")?,
+            category: o.text("category")?,
+            max_price: o.num("maxPrice")?,
+            exclude: o.texts("exclude")?,
+        })
+    }
+}
+
+#[derive(Default)]
 struct FbtOptions {
     k: Option<f64>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+impl FromOptions for FbtOptions {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(FbtOptions { k: o.num("k")? })
+    }
+}
+
+#[derive(Default)]
 struct BundleOptions {
     anchor: Option<String>,
     cart: Option<Vec<String>>,
@@ -36,13 +51,26 @@ struct BundleOptions {
     discount: Option<f64>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BundleOut<'a> {
-    items: &'a [String],
-    total: f64,
-    price: f64,
-    score: f32,
+impl FromOptions for BundleOptions {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(BundleOptions {
+            anchor: o.text("anchor")?,
+            cart: o.texts("cart")?,
+            size: o.num("size")?,
+            count: o.num("count")?,
+            discount: o.num("discount")?,
+        })
+    }
+}
+
+/// A set as `{ items, total, price, score }`.
+fn bundle_to_js(items: &[String], total: f32, price: f32, score: f32) -> JsValue {
+    args::object(&[
+        ("items", args::str_array(items)),
+        ("total", args::decimal(total).into()),
+        ("price", args::decimal(price).into()),
+        ("score", score.into()),
+    ])
 }
 
 #[wasm_bindgen]
@@ -77,22 +105,17 @@ impl Recommender {
         let s = self.with(|st| js(st.engine.complete_cart(&q)))?;
         let out = js_sys::Object::new();
         let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &k.into(), &v).map(|_| ());
-        let sets: Vec<BundleOut> = s
-            .closer_sets
-            .iter()
-            .map(|c| BundleOut {
-                items: &c.items,
-                total: args::decimal(c.total),
-                price: args::decimal(c.total),
-                score: c.score,
-            })
-            .collect();
+        let sets = args::array(
+            s.closer_sets
+                .iter()
+                .map(|c| bundle_to_js(&c.items, c.total, c.total, c.score)),
+        );
         set("items", recs_to_js(&s.items)?)?;
         set("cartTotal", args::decimal(s.cart_total).into())?;
         set("gap", args::decimal(s.gap).into())?;
         set("closers", recs_to_js(&s.closers)?)?;
-        set("closerSets", to_value(&sets)?)?;
-        set("unknown", to_value(&s.unknown)?)?;
+        set("closerSets", sets)?;
+        set("unknown", args::str_array(&s.unknown))?;
         Ok(out.into())
     }
 
@@ -139,15 +162,8 @@ impl Recommender {
             },
         };
         let b = self.with(|st| js(st.engine.bundles(&q)))?;
-        let out: Vec<BundleOut> = b
-            .iter()
-            .map(|b| BundleOut {
-                items: &b.items,
-                total: args::decimal(b.total),
-                price: args::decimal(b.price),
-                score: b.score,
-            })
-            .collect();
-        to_value(&out)
+        Ok(args::array(b.iter().map(|b| {
+            bundle_to_js(&b.items, b.total, b.price, b.score)
+        })))
     }
 }

@@ -3,11 +3,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::args::{self, amount, count, options, strings, timestamp, to_value};
+use super::args::{self, amount, count, options, strings, timestamp, FromOptions, Opts};
 use super::error::{bad, js, JsResult};
 use super::storage::Store;
 use crate::history::{EventKind, History};
@@ -78,8 +77,7 @@ pub struct Recommender {
     listener: Option<Closure<dyn FnMut(web_sys::StorageEvent)>>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct RecommenderOptions {
     storage_key: Option<String>,
     max_events: Option<f64>,
@@ -87,8 +85,18 @@ struct RecommenderOptions {
     sha256: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+impl FromOptions for RecommenderOptions {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(RecommenderOptions {
+            storage_key: o.text("storageKey")?,
+            max_events: o.num("maxEvents")?,
+            half_life_hours: o.num("halfLifeHours")?,
+            sha256: o.text("sha256")?,
+        })
+    }
+}
+
+#[derive(Default)]
 pub(crate) struct ListOptions {
     pub k: Option<f64>,
     pub exclude: Option<Vec<String>>,
@@ -97,6 +105,20 @@ pub(crate) struct ListOptions {
     pub max_price: Option<f64>,
     pub diversity: Option<f64>,
     pub exclude_viewed: Option<bool>,
+}
+
+impl FromOptions for ListOptions {
+    fn read(o: &Opts) -> JsResult<Self> {
+        Ok(ListOptions {
+            k: o.num("k")?,
+            exclude: o.texts("exclude")?,
+            category: o.text("category")?,
+            min_price: o.num("minPrice")?,
+            max_price: o.num("maxPrice")?,
+            diversity: o.num("diversity")?,
+            exclude_viewed: o.flag("excludeViewed")?,
+        })
+    }
 }
 
 impl ListOptions {
@@ -118,51 +140,26 @@ impl ListOptions {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BecauseOut<'a> {
-    kind: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item_id: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RecOut<'a> {
-    id: &'a str,
-    score: f32,
-    title: &'a str,
-    price: f64,
-    category: &'a str,
-    because: BecauseOut<'a>,
-}
-
-/// Recommendations as plain JS objects.
+/// Recommendations as plain JS objects:
+/// `{ id, score, title, price, category, because: { kind, itemId? } }`.
 pub(crate) fn recs_to_js(recs: &[Rec]) -> JsResult<JsValue> {
-    let out: Vec<RecOut> = recs
-        .iter()
-        .map(|r| RecOut {
-            id: &r.id,
-            score: r.score,
-            title: &r.title,
-            price: args::decimal(r.price),
-            category: &r.category,
-            because: BecauseOut {
-                kind: r.because.kind.as_str(),
-                item_id: r.because.item.as_deref(),
-            },
-        })
-        .collect();
-    to_value(&out)
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EventOut<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    item_id: &'a str,
-    at: f64,
+    Ok(args::array(recs.iter().map(|r| {
+        let because = match r.because.item.as_deref() {
+            Some(item) => args::object(&[
+                ("kind", args::word(r.because.kind.as_str())),
+                ("itemId", item.into()),
+            ]),
+            None => args::object(&[("kind", args::word(r.because.kind.as_str()))]),
+        };
+        args::object(&[
+            ("id", r.id.as_str().into()),
+            ("score", r.score.into()),
+            ("title", r.title.as_str().into()),
+            ("price", args::decimal(r.price).into()),
+            ("category", r.category.as_str().into()),
+            ("because", because),
+        ])
+    })))
 }
 
 fn random_generation() -> u64 {
@@ -382,17 +379,13 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
     pub fn history(&self) -> JsResult<JsValue> {
         self.with(|g| {
-            let ev: Vec<EventOut> = g
-                .engine
-                .history()
-                .events()
-                .map(|e| EventOut {
-                    kind: e.kind.as_str(),
-                    item_id: &e.item,
-                    at: e.at,
-                })
-                .collect();
-            to_value(&ev)
+            Ok(args::array(g.engine.history().events().map(|e| {
+                args::object(&[
+                    ("type", args::word(e.kind.as_str())),
+                    ("itemId", e.item.as_str().into()),
+                    ("at", e.at.into()),
+                ])
+            })))
         })
     }
 
@@ -481,21 +474,12 @@ impl Recommender {
         let id = args::string(&item_id, "itemId")?;
         match self.inner.borrow().engine.item(&id) {
             None => Ok(JsValue::UNDEFINED),
-            Some(i) => {
-                #[derive(Serialize)]
-                struct ItemOut<'a> {
-                    id: &'a str,
-                    title: &'a str,
-                    price: f64,
-                    category: &'a str,
-                }
-                to_value(&ItemOut {
-                    id: &i.id,
-                    title: &i.title,
-                    price: args::decimal(i.price),
-                    category: &i.category,
-                })
-            }
+            Some(i) => Ok(args::object(&[
+                ("id", i.id.as_str().into()),
+                ("title", i.title.as_str().into()),
+                ("price", args::decimal(i.price).into()),
+                ("category", i.category.as_str().into()),
+            ])),
         }
     }
 
@@ -507,6 +491,7 @@ impl Recommender {
     /// The pack's JSON metadata (name, build time, source, quality figures, tuned scorer).
     #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
     pub fn meta(&self) -> JsResult<JsValue> {
-        to_value(self.inner.borrow().engine.pack().meta())
+        // The stored text, parsed by the JS engine: no Rust-side conversion of a JSON tree.
+        js_sys::JSON::parse(self.inner.borrow().engine.pack().meta_text())
     }
 }

@@ -2,9 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use serde::Serialize;
-
-use super::args::{self, options, strings, to_value};
+use super::args::{self, options, strings};
 use super::error::{bad, js, JsResult};
 use super::recommender::{recs_to_js, ListOptions, Recommender};
 use crate::returning::check_orders;
@@ -83,33 +81,23 @@ impl Recommender {
     /// ```
     #[wasm_bindgen(js_name = purchaseRecord, unchecked_return_type = "PurchaseRecord[]")]
     pub fn purchase_record(&self) -> JsResult<JsValue> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Out<'a> {
-            item_id: &'a str,
-            purchases: u32,
-            last_purchase: f64,
-            cart_adds: u32,
-        }
         self.with(|s| {
             let mem = s.engine.history().memory();
             let now = mem.newest();
             let mut items: Vec<_> = mem.items().iter().enumerate().collect();
-            items.sort_unstable_by(|(i, a), (j, b)| {
+            crate::sort::sort_by(&mut items, |(i, a), (j, b)| {
                 b.strength_now(now, mem.half_life_days())
                     .total_cmp(&a.strength_now(now, mem.half_life_days()))
                     .then(i.cmp(j))
             });
-            let out: Vec<Out> = items
-                .into_iter()
-                .map(|(_, r)| Out {
-                    item_id: &r.id,
-                    purchases: r.purchases,
-                    last_purchase: r.last_purchase,
-                    cart_adds: r.cart_adds,
-                })
-                .collect();
-            to_value(&out)
+            Ok(args::array(items.into_iter().map(|(_, r)| {
+                args::object(&[
+                    ("itemId", r.id.as_str().into()),
+                    ("purchases", r.purchases.into()),
+                    ("lastPurchase", r.last_purchase.into()),
+                    ("cartAdds", r.cart_adds.into()),
+                ])
+            })))
         })
     }
 }

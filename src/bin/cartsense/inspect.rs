@@ -48,7 +48,7 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     for (name, len) in p.sections() {
         crate::outln!("  {name:6} {len:>10} bytes");
     }
-    let meta = p.meta();
+    let meta = p.meta_serde();
     let show = |k: &str| {
         if let Some(v) = meta.get(k) {
             crate::outln!(
