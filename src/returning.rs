@@ -87,7 +87,7 @@ impl Default for ReturningParams {
 
 impl ReturningParams {
     /// From a pack's metadata (see the type docs).
-    pub fn from_meta(meta: &serde_json::Value) -> ReturningParams {
+    pub fn from_meta(meta: &crate::json::Value) -> ReturningParams {
         let Some(r) = meta.get("returning").filter(|r| r.is_object()) else {
             return ReturningParams::default();
         };
@@ -539,7 +539,7 @@ mod tests {
     #[test]
     fn params_come_from_the_pack_meta_or_default() {
         let m = |v: serde_json::Value| {
-            ReturningParams::from_meta(&serde_json::json!({ "returning": v }))
+            ReturningParams::from_meta(&(&serde_json::json!({ "returning": v })).into())
         };
         let p = m(
             serde_json::json!({"buyAgainWeight": 0.15, "halfLifeDays": 7, "repurchase": false, "norm": "sum"}),

@@ -258,7 +258,7 @@ fn blend_again(
             (score, b > 0.0 && bs >= ss)
         })
         .collect();
-    out.sort_unstable_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         let (a, b) = (a.0, b.0);
         crate::topk::compare(
             (a.score, pop[a.index as usize], a.index),

@@ -69,7 +69,7 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
         show(k);
     }
     // What the wasm uses for returning shoppers (the defaults when the pack has no choice).
-    let rp = cartsense::returning::ReturningParams::from_meta(meta);
+    let rp = cartsense::returning::ReturningParams::from_meta(p.meta());
     let how = match meta.get("returning").and_then(|r| r.get("validationCases")) {
         Some(n) => format!("chosen by build on {n} held-out returning customers"),
         None => "defaults: the pack has no returning-customer choice".to_string(),
@@ -81,7 +81,7 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
         rp.norm.name(),
         rp.half_life_days,
         if rp.repurchase { "used" } else { "not used" },
-        cartsense::params::Params::from_meta(meta).memory_weight
+        cartsense::params::Params::from_meta(p.meta()).memory_weight
     );
     let with_stats: Vec<usize> = (0..p.len())
         .filter(|&i| p.repurchase(i).is_some_and(|(_, d)| d > 0.0))
