@@ -582,4 +582,43 @@ mod tests {
             .buy_again_with(&q, &ReturningParams::default())
             .is_err());
     }
+
+    #[test]
+    fn blend_candidates_rank_like_complete_cart_for_every_weight() {
+        use crate::bundle::CartQuery;
+        let mut e = shop();
+        returning_shopper(&mut e);
+        let bp = e.bundle_params();
+        for k in [1, 5, 10, 40] {
+            let q = CartQuery {
+                k,
+                ..CartQuery::default()
+            };
+            let base = ReturningParams::default();
+            let cand = e.complete_cart_candidates(&q, &bp, &base).unwrap();
+            assert!(cand.len() >= 30, "pool and buy-again items: {}", cand.len());
+            for norm in BlendNorm::ALL {
+                for step in 0..=10 {
+                    let rp = ReturningParams {
+                        buy_again_weight: step as f32 / 10.0,
+                        norm,
+                        ..base
+                    };
+                    let want: Vec<(usize, f32)> = e
+                        .complete_cart_returning(&q, &bp, &rp)
+                        .unwrap()
+                        .items
+                        .iter()
+                        .map(|r| (r.index, r.score))
+                        .collect();
+                    let got: Vec<(usize, f32)> = cand
+                        .rank(&rp, k)
+                        .iter()
+                        .map(|(s, _)| (s.index as usize, s.score))
+                        .collect();
+                    assert_eq!(got, want, "k {k}, {norm:?}, weight {}", rp.buy_again_weight);
+                }
+            }
+        }
+    }
 }

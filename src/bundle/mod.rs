@@ -213,60 +213,82 @@ fn resolve(pack: &Pack, ids: &[String]) -> (Vec<usize>, Vec<String>, f64) {
     (known, unknown, total)
 }
 
-/// `λ · b_j / B + (1 − λ) · s_j / S` over the pool and the buy-again candidates `again`
-/// (`(item, b_j, recency)`), `B` and `S` the maximum or the sum over the candidates as
-/// [`BlendNorm`] says; best `k` first (ties: popularity, then index), each with
-/// whether buy-again is the larger part of its score.
-fn blend_again(
-    cs: &CartScores,
-    pool: &[Scored],
-    again: &[(usize, f32, f32)],
-    rp: &ReturningParams,
-    k: usize,
-) -> Vec<(Scored, bool)> {
-    let (lambda, norm) = (rp.buy_again_weight, rp.norm);
-    let sum = |v: &mut dyn Iterator<Item = f32>| v.sum::<f32>();
-    let max = |v: &mut dyn Iterator<Item = f32>| v.fold(0.0f32, f32::max);
-    let bmax = match norm {
-        BlendNorm::Max => max(&mut again.iter().map(|a| a.1)),
-        BlendNorm::SumBuyAgain | BlendNorm::Sum => sum(&mut again.iter().map(|a| a.1)),
-    };
-    let mut cand: Vec<(usize, f32, f32)> = pool
-        .iter()
-        .map(|s| (s.index as usize, s.score, 0.0))
-        .collect();
-    for &(j, b, _) in again {
-        match cand.iter_mut().find(|c| c.0 == j) {
-            Some(c) => c.2 = b,
-            None => cand.push((j, cs.score_of(j), b)),
+/// The candidates of a returning shopper's `completeCart` blend: the pool of complements and the
+/// buy-again items, each with its cart score `s_j` and buy-again score `b_j` (0 for items never
+/// bought). [`BlendCandidates::rank`] orders them for any blend weights exactly as
+/// [`Engine::complete_cart`] does, so tuning scores each cart once
+/// ([`Engine::complete_cart_candidates`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BlendCandidates {
+    /// `(item, s_j, b_j, popularity)`.
+    cand: Vec<(usize, f32, f32, f32)>,
+}
+
+impl BlendCandidates {
+    /// The pool (cart scores) and the buy-again items `again` (`(item, b_j, recency)`; cart
+    /// scores of those outside the pool from `cs`).
+    fn new(cs: &CartScores, pool: &[Scored], again: &[(usize, f32, f32)]) -> Self {
+        let pop = cs.pack.popularity();
+        let mut cand: Vec<(usize, f32, f32, f32)> = pool
+            .iter()
+            .map(|s| (s.index as usize, s.score, 0.0, pop[s.index as usize]))
+            .collect();
+        for &(j, b, _) in again {
+            match cand.iter_mut().find(|c| c.0 == j) {
+                Some(c) => c.2 = b,
+                None => cand.push((j, cs.score_of(j), b, pop[j])),
+            }
         }
+        BlendCandidates { cand }
     }
-    let smax = match norm {
-        BlendNorm::Max | BlendNorm::SumBuyAgain => max(&mut cand.iter().map(|c| c.1)),
-        BlendNorm::Sum => sum(&mut cand.iter().map(|c| c.1)),
-    };
-    let part = |x: f32, max: f32| if max > 0.0 { x / max } else { 0.0 };
-    let pop = cs.pack.popularity();
-    let mut out: Vec<(Scored, bool)> = cand
-        .into_iter()
-        .map(|(j, s, b)| {
-            let (bs, ss) = (lambda * part(b, bmax), (1.0 - lambda) * part(s, smax));
-            let score = Scored {
-                index: j as u32,
-                score: bs + ss,
-            };
-            (score, b > 0.0 && bs >= ss)
-        })
-        .collect();
-    crate::sort::sort_by(&mut out, |a, b| {
-        let (a, b) = (a.0, b.0);
-        crate::topk::compare(
-            (a.score, pop[a.index as usize], a.index),
-            (b.score, pop[b.index as usize], b.index),
-        )
-    });
-    out.truncate(k);
-    out
+
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        self.cand.len()
+    }
+
+    /// True when there is nothing to suggest.
+    pub fn is_empty(&self) -> bool {
+        self.cand.is_empty()
+    }
+
+    /// `λ · b_j / B + (1 − λ) · s_j / S` with `B`, `S` the maximum or the sum over the candidates
+    /// as [`BlendNorm`] says; best `k` first (ties: popularity, then index), each with whether
+    /// buy-again is the larger part of its score.
+    pub fn rank(&self, rp: &ReturningParams, k: usize) -> Vec<(Scored, bool)> {
+        let (lambda, norm) = (rp.buy_again_weight, rp.norm);
+        let sum = |v: &mut dyn Iterator<Item = f32>| v.sum::<f32>();
+        let max = |v: &mut dyn Iterator<Item = f32>| v.fold(0.0f32, f32::max);
+        let (b_all, s_all) = (
+            || self.cand.iter().map(|c| c.2),
+            || self.cand.iter().map(|c| c.1),
+        );
+        let bmax = match norm {
+            BlendNorm::Max => max(&mut b_all()),
+            BlendNorm::SumBuyAgain | BlendNorm::Sum => sum(&mut b_all()),
+        };
+        let smax = match norm {
+            BlendNorm::Max | BlendNorm::SumBuyAgain => max(&mut s_all()),
+            BlendNorm::Sum => sum(&mut s_all()),
+        };
+        let part = |x: f32, max: f32| if max > 0.0 { x / max } else { 0.0 };
+        let mut out: Vec<(Scored, f32, bool)> = self
+            .cand
+            .iter()
+            .map(|&(j, s, b, pop)| {
+                let (bs, ss) = (lambda * part(b, bmax), (1.0 - lambda) * part(s, smax));
+                let score = Scored {
+                    index: j as u32,
+                    score: bs + ss,
+                };
+                (score, pop, bs > 0.0 && bs >= ss)
+            })
+            .collect();
+        crate::sort::sort_by(&mut out, |a, b| {
+            crate::topk::compare((a.0.score, a.1, a.0.index), (b.0.score, b.1, b.0.index))
+        });
+        out.into_iter().take(k).map(|(s, _, a)| (s, a)).collect()
+    }
 }
 
 /// The shopper's profile when the history holds items beyond `cart`.
@@ -337,6 +359,31 @@ impl Engine {
         params: &BundleParams,
         rp: &ReturningParams,
     ) -> Result<CartSuggestions> {
+        self.complete_cart_inner(opts, params, rp, None)
+    }
+
+    /// The blend candidates [`Engine::complete_cart_returning`] ranks for `opts`:
+    /// `candidates.rank(&rp2, k)` equals its items for every `rp2` that differs from `rp` in
+    /// weight and scaling only (for tuning: the cart is scored once). Without a purchase record
+    /// `complete_cart` ranks its pool directly (same order, unscaled scores).
+    pub fn complete_cart_candidates(
+        &mut self,
+        opts: &CartQuery,
+        params: &BundleParams,
+        rp: &ReturningParams,
+    ) -> Result<BlendCandidates> {
+        let mut tap = Some(BlendCandidates::default());
+        self.complete_cart_inner(opts, params, rp, Some(&mut tap))?;
+        Ok(tap.unwrap_or_default())
+    }
+
+    fn complete_cart_inner(
+        &self,
+        opts: &CartQuery,
+        params: &BundleParams,
+        rp: &ReturningParams,
+        tap: Option<&mut Option<BlendCandidates>>,
+    ) -> Result<CartSuggestions> {
         params.validate()?;
         rp.validate()?;
         let params = *params;
@@ -390,11 +437,11 @@ impl Engine {
         let eligible = |j: usize| {
             allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
         };
-        let again = if rp.buy_again_weight > 0.0 {
-            self.buy_again_scores(rp, eligible)
-        } else {
-            Vec::new()
-        };
+        // Computed whatever the weight, so weight 0 ranks the same candidates (scores scaled).
+        let again = self.buy_again_scores(rp, eligible);
+        if let Some(t) = tap {
+            *t = Some(BlendCandidates::new(&cs, &pool, &again));
+        }
         out.items = if again.is_empty() {
             pool.iter()
                 .take(opts.k)
@@ -404,7 +451,8 @@ impl Engine {
                 })
                 .collect()
         } else {
-            blend_again(&cs, &pool, &again, rp, opts.k)
+            BlendCandidates::new(&cs, &pool, &again)
+                .rank(rp, opts.k)
                 .into_iter()
                 .map(|(s, again)| {
                     let j = s.index as usize;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::{anyhow, Result};
-use cartsense::bundle::CartQuery;
+use cartsense::bundle::{BlendCandidates, CartQuery};
 use cartsense::history::{EventKind, History};
 use cartsense::metrics::{rank_in, Tally};
 use cartsense::params::Params;
@@ -274,6 +274,24 @@ pub fn complete_cart_lists(
     })
 }
 
+/// Per case, the candidates our `completeCart()` blends (scored once; ranked for any weight and
+/// scaling by `BlendCandidates::rank`, exactly as `complete_cart` ranks them).
+fn candidate_sets(
+    pack: &[u8],
+    r: &Returning,
+    rp: &ReturningParams,
+) -> Result<Vec<BlendCandidates>> {
+    per_case(pack, r, |eng| {
+        let bp = eng.bundle_params();
+        let q = CartQuery {
+            k: 10,
+            ..CartQuery::default()
+        };
+        eng.complete_cart_candidates(&q, &bp, rp)
+            .map_err(|e| anyhow!("{e}"))
+    })
+}
+
 /// Our `buyAgain()` top 10 per case with `rp`.
 pub fn buy_again_lists(pack: &[u8], r: &Returning, rp: &ReturningParams) -> Result<Vec<Vec<u32>>> {
     per_case(pack, r, |eng| {
@@ -325,6 +343,7 @@ pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(Tuned, Value
     let base = best.map(|b| b.0).unwrap_or_default();
     let mut best: Option<(ReturningParams, (f64, f64))> = None;
     let mut grid = Vec::new();
+    let cands = candidate_sets(pack, r, &base)?;
     for norm in BlendNorm::ALL {
         for step in 0..=20 {
             let p = ReturningParams {
@@ -332,13 +351,11 @@ pub fn tune(pack: &[u8], r: &Returning, train: &Dataset) -> Result<(Tuned, Value
                 norm,
                 ..base
             };
-            let m = hr_mrr(&row(
-                "",
-                "",
-                &complete_cart_lists(pack, r, &p, None)?,
-                r,
-                train,
-            ));
+            let lists: Vec<Vec<u32>> = cands
+                .iter()
+                .map(|c| c.rank(&p, 10).iter().map(|x| x.0.index).collect())
+                .collect();
+            let m = hr_mrr(&row("", "", &lists, r, train));
             grid.push(
                 json!({"norm": norm.name(), "buyAgainWeight": step as f64 / 20.0,
                 "hr10": m.0, "mrr10": m.1}),
