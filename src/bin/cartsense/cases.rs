@@ -1,6 +1,5 @@
 //! Evaluation cases (context -> one target) from held-out groups, and the case manifest.
 
-use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
@@ -22,12 +21,7 @@ pub fn build<'a>(
     train: &Dataset,
     eval: impl Iterator<Item = &'a Group>,
 ) -> Vec<Case> {
-    let index: HashMap<&str, u32> = train
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
-        .collect();
+    let index = train.id_index();
     let mut out = Vec::new();
     for g in eval {
         let mut items: Vec<u32> = Vec::new();

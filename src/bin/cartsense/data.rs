@@ -122,6 +122,15 @@ impl Dataset {
         self.ids.len()
     }
 
+    /// Item id -> index.
+    pub fn id_index(&self) -> HashMap<&str, u32> {
+        self.ids
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i as u32))
+            .collect()
+    }
+
     /// The dataset made of the groups `keep` selects, restricted to the items they contain
     /// (still sorted by id), with prices recomputed over their rows. Groups left empty are
     /// dropped.

@@ -102,6 +102,52 @@ impl<'a> Sknn<'a> {
         }
     }
 
+    /// The `k` nearest training groups of a weighted context `(item, weight)`: overlap = sum of
+    /// the weights of shared items, similarity `overlap / sqrt(m · |group|)`; with `sample`, only
+    /// the most recent `sample` candidate groups. `overlap` is scratch (all zero in and out).
+    /// Best first (ties: more recent first).
+    pub fn neighbours(
+        &self,
+        ctx: &[(u32, f32)],
+        m: f32,
+        sample: Option<usize>,
+        k: usize,
+        overlap: &mut [f32],
+    ) -> Vec<(f32, u32)> {
+        let mut touched: Vec<u32> = Vec::new();
+        for &(i, w) in ctx {
+            for &b in &self.inv[i as usize] {
+                if overlap[b as usize] == 0.0 {
+                    touched.push(b);
+                }
+                overlap[b as usize] += w;
+            }
+        }
+        if let Some(s) = sample {
+            if touched.len() > s {
+                touched.sort_by(|a, b| self.recency[*b as usize].cmp(&self.recency[*a as usize]));
+                for &b in &touched[s..] {
+                    overlap[b as usize] = 0.0;
+                }
+                touched.truncate(s);
+            }
+        }
+        let mut sims: Vec<(f32, u32)> = touched
+            .iter()
+            .map(|&b| {
+                let o = overlap[b as usize];
+                overlap[b as usize] = 0.0;
+                (o / (m * self.sets[b as usize].len() as f32).sqrt(), b)
+            })
+            .collect();
+        sims.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(self.recency[b.1 as usize].cmp(&self.recency[a.1 as usize]))
+        });
+        sims.truncate(k);
+        sims
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn lists(
         &self,
@@ -128,40 +174,8 @@ impl<'a> Sknn<'a> {
                         None => ctx.push((i, w)),
                     }
                 }
-                let mut touched: Vec<u32> = Vec::new();
-                for &(i, w) in &ctx {
-                    for &b in &self.inv[i as usize] {
-                        if overlap[b as usize] == 0.0 {
-                            touched.push(b);
-                        }
-                        overlap[b as usize] += w;
-                    }
-                }
-                if let Some(s) = sample {
-                    if touched.len() > s {
-                        touched.sort_by(|a, b| {
-                            self.recency[*b as usize].cmp(&self.recency[*a as usize])
-                        });
-                        for &b in &touched[s..] {
-                            overlap[b as usize] = 0.0;
-                        }
-                        touched.truncate(s);
-                    }
-                }
-                let m = ctx.len() as f32;
-                let mut sims: Vec<(f32, u32)> = touched
-                    .iter()
-                    .map(|&b| {
-                        let o = overlap[b as usize];
-                        overlap[b as usize] = 0.0;
-                        (o / (m * self.sets[b as usize].len() as f32).sqrt(), b)
-                    })
-                    .collect();
-                sims.sort_by(|a, b| {
-                    b.0.total_cmp(&a.0)
-                        .then(self.recency[b.1 as usize].cmp(&self.recency[a.1 as usize]))
-                });
-                sims.truncate(neighbours);
+                let sims =
+                    self.neighbours(&ctx, ctx.len() as f32, sample, neighbours, &mut overlap);
                 scores.iter_mut().for_each(|x| *x = 0.0);
                 for &(s, b) in &sims {
                     for &j in &self.sets[b as usize] {

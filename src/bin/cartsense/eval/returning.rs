@@ -155,12 +155,7 @@ pub fn check(what: &str, r: &Returning, ids: &[String], want: (usize, &str, &str
 
 /// Train indices of the history items: (item, invoices containing it, index of the newest one).
 fn history_counts(train: &Dataset, hist: &[Entry]) -> Vec<(u32, u32, usize)> {
-    let index: HashMap<&str, u32> = train
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
-        .collect();
+    let index = train.id_index();
     let mut out: Vec<(u32, u32, usize)> = Vec::new();
     for (n, e) in hist.iter().enumerate() {
         for id in &e.ids {
@@ -575,12 +570,7 @@ fn weighted_ctx(
         return ctx;
     }
     let now = c.ats.first().copied().unwrap_or(0.0);
-    let index: HashMap<&str, u32> = train
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
-        .collect();
+    let index = train.id_index();
     let mut total = 0.0f64;
     let mut acc: Vec<(u32, f64)> = Vec::new();
     for e in hist {
@@ -612,36 +602,8 @@ fn weighted_ctx(
 /// sum of the weights of shared items, sim = overlap / sqrt(sum of weights · |b|). Returns the
 /// non-zero item scores.
 fn sknn_weighted(sk: &Sknn, ctx: &[(u32, f32)], overlap: &mut [f32]) -> Vec<(u32, f32)> {
-    let mut touched: Vec<u32> = Vec::new();
-    for &(i, w) in ctx {
-        for &b in &sk.inv[i as usize] {
-            if overlap[b as usize] == 0.0 {
-                touched.push(b);
-            }
-            overlap[b as usize] += w;
-        }
-    }
-    if touched.len() > 500 {
-        touched.sort_by(|a, b| sk.recency[*b as usize].cmp(&sk.recency[*a as usize]));
-        for &b in &touched[500..] {
-            overlap[b as usize] = 0.0;
-        }
-        touched.truncate(500);
-    }
     let m: f32 = ctx.iter().map(|x| x.1).sum::<f32>().max(1e-6);
-    let mut sims: Vec<(f32, u32)> = touched
-        .iter()
-        .map(|&b| {
-            let o = overlap[b as usize];
-            overlap[b as usize] = 0.0;
-            (o / (m * sk.sets[b as usize].len() as f32).sqrt(), b)
-        })
-        .collect();
-    sims.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then(sk.recency[b.1 as usize].cmp(&sk.recency[a.1 as usize]))
-    });
-    sims.truncate(100);
+    let sims = sk.neighbours(ctx, m, Some(500), 100, overlap);
     let mut acc: HashMap<u32, f32> = HashMap::new();
     for &(s, b) in &sims {
         for &j in &sk.sets[b as usize] {
