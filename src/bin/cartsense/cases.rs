@@ -1,6 +1,5 @@
 //! Evaluation cases (context -> one target) from held-out groups, and the case manifest.
 
-
 use sha2::{Digest, Sha256};
 
 use crate::data::{Dataset, Group, Kind};

@@ -6,6 +6,7 @@ mod cold;
 mod external;
 mod report;
 pub mod returning;
+mod returning_refs;
 
 use std::path::PathBuf;
 use std::time::Instant;
