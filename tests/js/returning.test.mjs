@@ -71,3 +71,27 @@ test('a malformed returning object is ignored as a whole (defaults), never an er
   }
   assert.ok(kinds(plain.items).includes('bought-before'), 'the defaults blend buy-again in');
 });
+
+test('demo data: real returning customers get earlier purchases among their add-ons, new shoppers none', async () => {
+  const { readFileSync } = await import('node:fs');
+  const root = new URL('../../www/data/', import.meta.url);
+  const bytes = readFileSync(new URL('model.cspk', root));
+  const { customers } = JSON.parse(readFileSync(new URL('customers.json', root), 'utf8'));
+  let withAgain = 0;
+  for (const c of customers) {
+    const returning = Recommender.fromBytes(bytes);
+    returning.importOrders(c.orders);
+    const fresh = Recommender.fromBytes(bytes);
+    const cartItem = returning.popular({ k: 1 })[0].id;
+    returning.addToCart(cartItem);
+    fresh.addToCart(cartItem);
+    const bought = new Set(c.orders.flatMap((o) => o.items));
+    const s = returning.completeCart({ k: 18 });
+    const again = s.items.filter((r) => r.because.kind === 'bought-before');
+    assert.ok(again.every((r) => bought.has(r.id) && r.because.itemId === r.id), `${c.id}: only items they bought`);
+    assert.ok(s.items.every((r) => r.id !== cartItem), 'never the cart item');
+    if (again.length > 0) withAgain++;
+    assert.ok(!kinds(fresh.completeCart({ k: 18 }).items).includes('bought-before'), 'a new shopper has no purchase record');
+  }
+  assert.ok(withAgain >= customers.length / 2, `${withAgain} of ${customers.length} customers see earlier purchases`);
+});
