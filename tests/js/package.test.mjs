@@ -57,7 +57,13 @@ function dequantized(spec, quantize) {
     const row = e.subarray(i * d, (i + 1) * d);
     const m = Math.max(...row.map(Math.abs));
     const s = Math.fround(m / 127);
-    for (let t = 0; t < d; t++) out[i * d + t] = s * Math.max(-127, Math.min(127, Math.round(Math.fround(row[t] / s))));
+    const q = Array.from(row, (x) => Math.max(-127, Math.min(127, Math.round(Math.fround(x / s)))));
+    // The scale refitted by least squares for those codes (docs/pack-format.md).
+    let xq = 0;
+    let qq = 0;
+    for (let t = 0; t < d; t++) { xq += row[t] * q[t]; qq += q[t] * q[t]; }
+    const fit = Math.fround(xq / qq);
+    for (let t = 0; t < d; t++) out[i * d + t] = fit * q[t];
   }
   return out;
 }
