@@ -372,9 +372,12 @@ pub fn quantize_row(row: &[f32]) -> (f32, Vec<i8>) {
         .iter()
         .map(|&x| (x / s).round().clamp(-127.0, 127.0) as i8)
         .collect();
-    let (xq, qq) = row.iter().zip(&q).fold((0.0f64, 0.0f64), |(a, b), (&x, &c)| {
-        (a + x as f64 * c as f64, b + c as f64 * c as f64)
-    });
+    let (xq, qq) = row
+        .iter()
+        .zip(&q)
+        .fold((0.0f64, 0.0f64), |(a, b), (&x, &c)| {
+            (a + x as f64 * c as f64, b + c as f64 * c as f64)
+        });
     let fit = (xq / qq) as f32;
     (if fit.is_finite() && fit > 0.0 { fit } else { s }, q)
 }
