@@ -126,22 +126,11 @@ mod tests {
     use crate::csv_in::Columns;
     use crate::data::{load, CleanRules};
 
-    #[test]
-    fn stats_on_a_tiny_orders_file() {
-        let dir = std::env::temp_dir().join(format!("cs-repurchase-{}", std::process::id()));
+    /// Load `csv` as an orders file (written to a temporary folder, removed after).
+    fn dataset(tag: &str, csv: &str) -> crate::data::Dataset {
+        let dir = std::env::temp_dir().join(format!("cs-repurchase-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let f = dir.join("orders.csv");
-        // A: bought by c1 on days 1, 11, 31 (gaps 10, 20) and by c2 once; c1's order on day 31
-        // has A twice (one order). E: c1 and c2 once each. F: no customer at all.
-        let csv = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n\
-                   1,A,1,2011-01-01 10:00:00,1.0,17850.0\n\
-                   1,E,1,2011-01-01 10:00:00,1.0,17850.0\n\
-                   2,A,1,2011-01-11 10:00:00,1.0,17850\n\
-                   3,A,1,2011-01-31 10:00:00,1.0,17850.0\n\
-                   3,A,2,2011-01-31 10:00:00,1.0,17850.0\n\
-                   4,A,1,2011-01-05 10:00:00,1.0,12000.0\n\
-                   4,E,1,2011-01-05 10:00:00,1.0,12000.0\n\
-                   5,F,1,2011-01-06 10:00:00,1.0,\n";
         std::fs::write(&f, csv).expect("write");
         let bar = indicatif::ProgressBar::hidden();
         let (ds, _) = load(
@@ -153,6 +142,23 @@ mod tests {
         )
         .expect("load");
         let _ = std::fs::remove_dir_all(&dir);
+        ds
+    }
+
+    #[test]
+    fn stats_on_a_tiny_orders_file() {
+        // A: bought by c1 on days 1, 11, 31 (gaps 10, 20) and by c2 once; c1's order on day 31
+        // has A twice (one order). E: c1 and c2 once each. F: no customer at all.
+        let csv = "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n\
+                   1,A,1,2011-01-01 10:00:00,1.0,17850.0\n\
+                   1,E,1,2011-01-01 10:00:00,1.0,17850.0\n\
+                   2,A,1,2011-01-11 10:00:00,1.0,17850\n\
+                   3,A,1,2011-01-31 10:00:00,1.0,17850.0\n\
+                   3,A,2,2011-01-31 10:00:00,1.0,17850.0\n\
+                   4,A,1,2011-01-05 10:00:00,1.0,12000.0\n\
+                   4,E,1,2011-01-05 10:00:00,1.0,12000.0\n\
+                   5,F,1,2011-01-06 10:00:00,1.0,\n";
+        let ds = dataset("tiny", csv);
         let s = compute(&ds).expect("customers present");
         assert_eq!(ds.ids, vec!["A", "E", "F"]);
         assert_eq!(s.customers, 2, "17850.0 and 17850 are one customer");
@@ -174,20 +180,7 @@ mod tests {
 
     #[test]
     fn no_customer_column_means_no_stats() {
-        let dir = std::env::temp_dir().join(format!("cs-repurchase-none-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let f = dir.join("orders.csv");
-        std::fs::write(&f, "order_id,item_id\n1,A\n1,B\n2,A\n").expect("write");
-        let bar = indicatif::ProgressBar::hidden();
-        let (ds, _) = load(
-            &[f],
-            &Columns::default(),
-            &CleanRules::default(),
-            None,
-            &bar,
-        )
-        .expect("load");
-        let _ = std::fs::remove_dir_all(&dir);
+        let ds = dataset("none", "order_id,item_id\n1,A\n1,B\n2,A\n");
         assert!(compute(&ds).is_none());
     }
 
