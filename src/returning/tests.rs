@@ -18,6 +18,20 @@ fn engine(repurchase: bool) -> Engine {
 
 const DAY: f64 = DAY_MS;
 
+fn query(k: usize) -> Query {
+    Query {
+        k,
+        ..Query::default()
+    }
+}
+
+fn cart_query(k: usize) -> crate::bundle::CartQuery {
+    crate::bundle::CartQuery {
+        k,
+        ..crate::bundle::CartQuery::default()
+    }
+}
+
 #[test]
 fn ranks_by_count_and_recency_and_skips_the_cart() {
     let mut e = engine(false);
@@ -129,14 +143,10 @@ fn returning_shopper(e: &mut Engine) {
 
 #[test]
 fn complete_cart_blend_equals_the_formula() {
-    use crate::bundle::CartQuery;
     let mut e = shop();
     returning_shopper(&mut e);
     let bp = e.bundle_params();
-    let all = CartQuery {
-        k: 40,
-        ..CartQuery::default()
-    };
+    let all = cart_query(40);
     for norm in BlendNorm::ALL {
         let rp = ReturningParams {
             buy_again_weight: 0.4,
@@ -156,15 +166,7 @@ fn complete_cart_blend_equals_the_formula() {
             )
             .unwrap()
             .items;
-        let again = e
-            .buy_again_with(
-                &Query {
-                    k: 40,
-                    ..Query::default()
-                },
-                &rp,
-            )
-            .unwrap();
+        let again = e.buy_again_with(&query(40), &rp).unwrap();
         let mut bought: Vec<&str> = again.iter().map(|r| r.id.as_str()).collect();
         bought.sort_unstable();
         assert_eq!(
@@ -190,14 +192,7 @@ fn complete_cart_blend_equals_the_formula() {
             .collect();
         want.sort_by(|x, y| y.1.total_cmp(&x.1));
         let got = e
-            .complete_cart_returning(
-                &CartQuery {
-                    k: 10,
-                    ..CartQuery::default()
-                },
-                &bp,
-                &rp,
-            )
+            .complete_cart_returning(&cart_query(10), &bp, &rp)
             .unwrap()
             .items;
         assert_eq!(got.len(), 10);
@@ -311,15 +306,11 @@ fn params_come_from_the_pack_meta_or_default() {
 
 #[test]
 fn blend_candidates_rank_like_complete_cart_for_every_weight() {
-    use crate::bundle::CartQuery;
     let mut e = shop();
     returning_shopper(&mut e);
     let bp = e.bundle_params();
     for k in [1, 5, 10, 40] {
-        let q = CartQuery {
-            k,
-            ..CartQuery::default()
-        };
+        let q = cart_query(k);
         let base = ReturningParams::default();
         let cand = e.complete_cart_candidates(&q, &bp, &base).unwrap();
         assert!(cand.len() >= 30, "pool and buy-again items: {}", cand.len());
