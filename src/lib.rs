@@ -9,6 +9,7 @@
 //! - [`pack`]: the `.cspk` format ([`pack::PackWriter`], [`pack::Pack::from_bytes`]).
 //! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it.
 //! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
+//! - [`knn`]: basket neighbours (session kNN) over the pack's stored past baskets.
 //! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
 //! - [`metrics`]: HR, MRR, NDCG and revenue-weighted HR for offline evaluation.
 //! - [`rank`]: [`rank::Engine`], which ties it all together: `recommend`, `similar`, `popular`.
@@ -35,6 +36,7 @@ pub mod error;
 pub mod history;
 pub mod json;
 pub mod kernels;
+pub mod knn;
 pub mod memory;
 pub mod metrics;
 pub mod pack;

@@ -97,6 +97,19 @@ pub struct Params {
     /// Weight of long-term memory items (bought on earlier visits) that are no longer in the
     /// session window, times their decayed purchase strength (0 turns it off).
     pub memory_weight: f32,
+    /// Weight of the embedding score `y_j · u` (0 skips the embedding scan).
+    pub embedding_weight: f32,
+    /// Weight of the basket-neighbour term `K_j / max K` (0 turns it off; needs a pack with
+    /// stored baskets).
+    pub knn_weight: f32,
+    /// Weight of the popularity prior `ln(1 + pop_j) / ln(1 + max pop)` (0 turns it off).
+    pub popularity_weight: f32,
+    /// Basket neighbours that vote (see [`crate::knn`]).
+    pub knn_neighbours: u32,
+    /// Most recent candidate baskets compared (0 = all).
+    pub knn_sample: u32,
+    /// Position-weighted context (V-SKNN, for sessions).
+    pub knn_positional: bool,
 }
 
 impl Default for Params {
@@ -108,6 +121,12 @@ impl Default for Params {
             transition_weight: 0.0,
             profile: ProfileMethod::Auto,
             memory_weight: 0.5,
+            embedding_weight: 1.0,
+            knn_weight: 0.0,
+            popularity_weight: 0.0,
+            knn_neighbours: 100,
+            knn_sample: 0,
+            knn_positional: false,
         }
     }
 }
@@ -116,6 +135,19 @@ impl Default for Params {
 pub(crate) fn read_f32(obj: &Value, key: &str, out: &mut f32) -> Option<()> {
     if let Some(v) = obj.get(key) {
         *out = v.as_f64()? as f32;
+    }
+    Some(())
+}
+
+/// Overwrite `*out` with the whole number at `key` if the object has it; `None` if it is not
+/// a whole number in `0..=u32::MAX`.
+pub(crate) fn read_u32(obj: &Value, key: &str, out: &mut u32) -> Option<()> {
+    if let Some(v) = obj.get(key) {
+        let x = v.as_f64()?;
+        if !(x.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&x)) {
+            return None;
+        }
+        *out = x as u32;
     }
     Some(())
 }
@@ -155,10 +187,27 @@ impl Params {
         read_f32(v, "neighbourWeight", &mut p.neighbour_weight)?;
         read_f32(v, "transitionWeight", &mut p.transition_weight)?;
         read_f32(v, "memoryWeight", &mut p.memory_weight)?;
+        read_f32(v, "embeddingWeight", &mut p.embedding_weight)?;
+        read_f32(v, "knnWeight", &mut p.knn_weight)?;
+        read_f32(v, "popularityWeight", &mut p.popularity_weight)?;
+        read_u32(v, "knnNeighbours", &mut p.knn_neighbours)?;
+        read_u32(v, "knnSample", &mut p.knn_sample)?;
+        if let Some(x) = v.get("knnPositional") {
+            p.knn_positional = x.as_bool()?;
+        }
         if let Some(x) = v.get("profile") {
             p.profile = ProfileMethod::parse(x.as_str()?)?;
         }
         Some(p)
+    }
+
+    /// The basket-neighbour settings.
+    pub fn knn(&self) -> crate::knn::KnnParams {
+        crate::knn::KnnParams {
+            neighbours: self.knn_neighbours,
+            sample: self.knn_sample,
+            positional: self.knn_positional,
+        }
     }
 
     /// Check ranges once, before any work.
@@ -178,6 +227,9 @@ impl Params {
             ("neighbourWeight", self.neighbour_weight),
             ("transitionWeight", self.transition_weight),
             ("memoryWeight", self.memory_weight),
+            ("embeddingWeight", self.embedding_weight),
+            ("knnWeight", self.knn_weight),
+            ("popularityWeight", self.popularity_weight),
         ] {
             if !x.is_finite() {
                 return Err(Error::bad(format!(
@@ -186,8 +238,21 @@ impl Params {
                 )));
             }
         }
-        if self.neighbour_weight < 0.0 || self.transition_weight < 0.0 || self.memory_weight < 0.0 {
+        if [
+            self.neighbour_weight,
+            self.transition_weight,
+            self.memory_weight,
+            self.embedding_weight,
+            self.knn_weight,
+            self.popularity_weight,
+        ]
+        .iter()
+        .any(|&w| w < 0.0)
+        {
             return Err(Error::bad("blend weights must be >= 0"));
+        }
+        if self.knn_neighbours == 0 {
+            return Err(Error::bad("knnNeighbours must be at least 1"));
         }
         Ok(())
     }

@@ -52,6 +52,9 @@ pub struct Summary {
     pub viewed: Vec<usize>,
     /// The item of the newest event, when known.
     pub last: Option<usize>,
+    /// Known items of the session's events, oldest first (removals left out, consecutive
+    /// repeats collapsed): the context of basket neighbours.
+    pub sequence: Vec<usize>,
 }
 
 /// Summarise a history against a pack.
@@ -77,6 +80,9 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
             EventKind::Purchase if !s.purchased.contains(&i) => s.purchased.push(i),
             EventKind::View if !s.viewed.contains(&i) => s.viewed.push(i),
             _ => {}
+        }
+        if e.kind != EventKind::RemoveFromCart && s.sequence.last() != Some(&i) {
+            s.sequence.push(i);
         }
         s.last = Some(i);
     }

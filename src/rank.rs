@@ -10,6 +10,7 @@
 use crate::error::{Error, Result};
 use crate::history::{check_id, EventKind, History, ImportReport};
 use crate::kernels::{self, QueryI16};
+use crate::knn::{self, Knn};
 use crate::pack::{Embeddings, Pack};
 use crate::params::Params;
 use crate::profile::{summarize, ItemState, Profile, Summary};
@@ -170,6 +171,13 @@ impl Query {
     }
 }
 
+/// Normalisers of the sparse terms of one `recommend` call (0 = the term is off), for reasons.
+struct Factors {
+    nbr: f32,
+    tran: f32,
+    knn: f32,
+}
+
 /// A pack, a history and reusable scratch buffers.
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -185,6 +193,30 @@ pub struct Engine {
     /// sorted by item before the fused scan applies them block by block.
     boosts: Vec<(u32, u32, f32)>,
     sel: TopK,
+    /// Basket-neighbour scratch and its last output.
+    knn: Knn,
+    knn_out: Vec<(u32, f32)>,
+    /// `ln(1 + pop_j) / ln(1 + max pop)`, computed on first use.
+    prior: Vec<f32>,
+}
+
+/// The normalised parts of [`Engine::recommend`]'s score for the current history, before
+/// the weights: item j scores
+/// `w_e · embedding[j] + w_p · prior[j] (+ w_n · x) (+ w_t · x) (+ w_k · x)`, with each
+/// sparse term added (in that order) only for the items it lists. For tuning the weights
+/// without re-scoring ([`Engine::components`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Components {
+    /// `y_j · u` for every item.
+    pub embedding: Vec<f32>,
+    /// Co-purchase association from the history, `N_j / max N`.
+    pub neighbours: Vec<(u32, f32)>,
+    /// Transitions from the newest item, `T_j / max T`.
+    pub transitions: Vec<(u32, f32)>,
+    /// Basket neighbours, `K_j / max K`.
+    pub knn: Vec<(u32, f32)>,
+    /// Items `recommend` never returns for this history (cart, bought).
+    pub excluded: Vec<usize>,
 }
 
 impl Engine {
@@ -209,6 +241,9 @@ impl Engine {
             norms: None,
             boosts: Vec::new(),
             sel: TopK::default(),
+            knn: Knn::default(),
+            knn_out: Vec::new(),
+            prior: Vec::new(),
         }
     }
 
@@ -384,8 +419,14 @@ impl Engine {
         }
         let prof = Profile::build(&self.pack, &sum.items, &self.params);
         self.boosts.clear();
-        let nbr = self.add_neighbour_boost(&sum);
-        let tran = self.add_transition_boost(&sum);
+        let p = self.params;
+        let nbr = self.add_neighbour_boost(&sum, p.neighbour_weight);
+        let tran = self.add_transition_boost(&sum, p.transition_weight);
+        let ctx = self.knn_context(&sum);
+        let knn = self.add_knn_boost(&ctx, p.knn_weight);
+        if p.popularity_weight > 0.0 {
+            self.ensure_prior();
+        }
         let pool = if q.diversity > 0.0 {
             (q.k * 5).max(50)
         } else {
@@ -395,19 +436,117 @@ impl Engine {
         if q.diversity > 0.0 {
             top = self.mmr(top, q.k, q.diversity);
         }
+        let f = Factors { nbr, tran, knn };
         Ok(top
             .into_iter()
             .map(|s| {
-                let (kind, item) = self.reason(&sum, &prof, s.index as usize, nbr, tran);
+                let (kind, item) = self.reason(&sum, &prof, s.index as usize, &f, &ctx);
                 self.rec(s, kind, item)
             })
             .collect())
     }
 
-    /// Queue `β_n N_j / max N` in `self.boosts`; returns the normaliser `β_n / max N` (0 when
+    /// The unweighted parts of `recommend`'s score for the current history (`None` when the
+    /// history holds no known item, where `recommend` lists popular items).
+    pub fn components(&mut self) -> Option<Components> {
+        let sum = self.summary();
+        if sum.items.is_empty() {
+            return None;
+        }
+        let prof = Profile::build(&self.pack, &sum.items, &self.params);
+        self.scan(&prof.query);
+        let embedding = std::mem::take(&mut self.scores);
+        let take = |e: &mut Engine, from: usize| -> Vec<(u32, f32)> {
+            let v = e.boosts[from..].iter().map(|&(j, _, x)| (j, x)).collect();
+            e.boosts.truncate(from);
+            v
+        };
+        self.boosts.clear();
+        self.add_neighbour_boost(&sum, 1.0);
+        let neighbours = take(self, 0);
+        self.add_transition_boost(&sum, 1.0);
+        let transitions = take(self, 0);
+        let ctx = self.knn_context(&sum);
+        self.add_knn_boost(&ctx, 1.0);
+        let knn = take(self, 0);
+        Some(Components {
+            embedding,
+            neighbours,
+            transitions,
+            knn,
+            excluded: sum.cart.iter().chain(&sum.purchased).copied().collect(),
+        })
+    }
+
+    /// `ln(1 + pop_j) / ln(1 + max pop)` for every item (zeros when no item is popular).
+    pub fn popularity_prior(&mut self) -> &[f32] {
+        self.ensure_prior();
+        &self.prior
+    }
+
+    fn ensure_prior(&mut self) {
+        if self.prior.len() == self.pack.len() {
+            return;
+        }
+        let pop = self.pack.popularity();
+        let max = pop.iter().copied().fold(0.0f32, f32::max);
+        let den = max.ln_1p();
+        self.prior = pop
+            .iter()
+            .map(|&x| if den > 0.0 { x.ln_1p() / den } else { 0.0 })
+            .collect();
+    }
+
+    /// The basket-neighbour context: cart items whose events left the session window first,
+    /// then the session's items that still count (positive weight), weighted as
+    /// [`knn::context_weights`] says.
+    fn knn_context(&self, sum: &Summary) -> Vec<(usize, f32)> {
+        if !self.pack.baskets().is_some_and(|b| !b.is_empty()) {
+            return Vec::new();
+        }
+        let live = |i: usize| sum.items.iter().any(|it| it.index == i);
+        let mut seq: Vec<usize> = sum
+            .cart
+            .iter()
+            .copied()
+            .filter(|i| !sum.sequence.contains(i))
+            .collect();
+        for &i in &sum.sequence {
+            if live(i) && seq.last() != Some(&i) {
+                seq.push(i);
+            }
+        }
+        knn::context_weights(&seq, self.params.knn_positional)
+    }
+
+    /// Queue `β_k · K_j / max K` in `self.boosts`; returns the normaliser `1 / max K` (0 when
+    /// there is nothing to add).
+    fn add_knn_boost(&mut self, ctx: &[(usize, f32)], beta: f32) -> f32 {
+        let Some(store) = self.pack.baskets() else {
+            return 0.0;
+        };
+        if beta <= 0.0 || ctx.is_empty() {
+            self.knn_out.clear();
+            return 0.0;
+        }
+        let p = self.params.knn();
+        self.knn
+            .score(store, self.pack.len(), ctx, &p, &mut self.knn_out);
+        let max = self.knn_out.iter().map(|x| x.1).fold(0.0f32, f32::max);
+        if max <= 0.0 {
+            return 0.0;
+        }
+        let inv = 1.0 / max;
+        for &(j, x) in &self.knn_out {
+            self.boosts
+                .push((j, self.boosts.len() as u32, beta * (x * inv)));
+        }
+        inv
+    }
+
+    /// Queue `β_n N_j / max N` in `self.boosts`; returns the normaliser `1 / max N` (0 when
     /// off).
-    fn add_neighbour_boost(&mut self, sum: &Summary) -> f32 {
-        let beta = self.params.neighbour_weight;
+    fn add_neighbour_boost(&mut self, sum: &Summary, beta: f32) -> f32 {
         if beta <= 0.0 || !self.pack.has_neighbours() {
             return 0.0;
         }
@@ -426,17 +565,19 @@ impl Engine {
             .iter()
             .map(|&(j, ..)| self.boost[j as usize])
             .fold(0.0f32, f32::max);
-        let f = if max > 0.0 { beta / max } else { 0.0 };
+        let inv = if max > 0.0 { 1.0 / max } else { 0.0 };
         for b in &mut self.boosts[first..] {
-            b.2 = f * self.boost[b.0 as usize];
+            b.2 = beta * (self.boost[b.0 as usize] * inv);
             self.boost[b.0 as usize] = 0.0;
         }
-        f
+        if inv == 0.0 {
+            self.boosts.truncate(first);
+        }
+        inv
     }
 
     /// Queue `β_t T_j / max T` from the newest history item; returns the normaliser.
-    fn add_transition_boost(&mut self, sum: &Summary) -> f32 {
-        let beta = self.params.transition_weight;
+    fn add_transition_boost(&mut self, sum: &Summary, beta: f32) -> f32 {
         let Some(last) = sum.last else { return 0.0 };
         if beta <= 0.0 || !self.pack.has_transitions() {
             return 0.0;
@@ -446,17 +587,19 @@ impl Engine {
         if max <= 0.0 {
             return 0.0;
         }
-        let f = beta / max;
+        let inv = 1.0 / max;
         for (&j, &w) in t.index.iter().zip(t.weight) {
-            self.boosts.push((j, self.boosts.len() as u32, f * w));
+            self.boosts
+                .push((j, self.boosts.len() as u32, beta * (w * inv)));
         }
-        f
+        inv
     }
 
-    /// Top `k` of `y_j · u` plus the queued boosts under the mask and the query's filters, in
-    /// one pass: each block of [`kernels::BLOCK`] scores is computed into a stack buffer, gets
-    /// its boosts (added in the order they were queued, so every score is bit-identical to
-    /// the score-buffer path), and goes through the top-k threshold test while it is in L1.
+    /// Top `k` of `w_e · y_j · u + w_p · prior_j` plus the queued boosts under the mask and
+    /// the query's filters, in one pass: each block of [`kernels::BLOCK`] scores is computed
+    /// into a stack buffer, gets its prior and boosts (added in the order they were queued, so
+    /// every score is bit-identical to the score-buffer path), and goes through the top-k
+    /// threshold test while it is in L1. With `w_e = 0` the embedding scan is skipped.
     fn scan_select(&mut self, u: &[f32], q: &Query, cat: Option<usize>, k: usize) -> Vec<Scored> {
         // (item, order) keys are unique, so the order is fully determined.
         crate::sort::sort_by(&mut self.boosts, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
@@ -465,8 +608,10 @@ impl Engine {
             q.min_price.unwrap_or(0.0),
             q.max_price.unwrap_or(f32::INFINITY),
         );
+        let (we, wp) = (self.params.embedding_weight, self.params.popularity_weight);
         let pack = &self.pack;
         let mask = &self.mask;
+        let prior = &self.prior;
         let tie = pack.popularity();
         let mut eligible = |j: usize| {
             mask[j]
@@ -480,6 +625,13 @@ impl Engine {
         let mut next = 0;
         let mut block = |first: usize, s: &mut [f32]| {
             let end = first + s.len();
+            if wp > 0.0 {
+                for (x, &p) in s.iter_mut().zip(&prior[first..end]) {
+                    *x = we * *x + wp * p;
+                }
+            } else if we != 1.0 {
+                s.iter_mut().for_each(|x| *x *= we);
+            }
             while let Some(&(j, _, v)) = boosts.get(next) {
                 let j = j as usize;
                 if j >= end {
@@ -493,11 +645,20 @@ impl Engine {
             sel.offer_block(first, s, tie, &mut eligible);
         };
         let d = pack.dims();
-        match pack.embeddings() {
-            Embeddings::F32(m) => kernels::scan_f32(m, d, u, &mut block),
-            Embeddings::I8 { scales, rows } => {
-                kernels::quantize_query(u, &mut self.q16);
-                kernels::scan_i8(scales, rows, d, &self.q16, &mut block);
+        if we == 0.0 {
+            let mut buf = [0.0f32; kernels::BLOCK];
+            for first in (0..pack.len()).step_by(kernels::BLOCK) {
+                let s = &mut buf[..kernels::BLOCK.min(pack.len() - first)];
+                s.fill(0.0);
+                block(first, s);
+            }
+        } else {
+            match pack.embeddings() {
+                Embeddings::F32(m) => kernels::scan_f32(m, d, u, &mut block),
+                Embeddings::I8 { scales, rows } => {
+                    kernels::quantize_query(u, &mut self.q16);
+                    kernels::scan_i8(scales, rows, d, &self.q16, &mut block);
+                }
             }
         }
         let mut out = Vec::with_capacity(k);
@@ -511,23 +672,37 @@ impl Engine {
         sum: &Summary,
         prof: &Profile,
         j: usize,
-        nbr: f32,
-        tran: f32,
+        f: &Factors,
+        ctx: &[(usize, f32)],
     ) -> (ReasonKind, Option<usize>) {
-        let mut y = vec![0.0; self.pack.dims()];
-        self.pack.embedding(j, &mut y);
-        let mut c = prof.contributions(&y);
+        let p = &self.params;
+        let mut c = vec![0.0; sum.items.len()];
+        if p.embedding_weight > 0.0 {
+            let mut y = vec![0.0; self.pack.dims()];
+            self.pack.embedding(j, &mut y);
+            for (ck, x) in c.iter_mut().zip(prof.contributions(&y)) {
+                *ck = p.embedding_weight * x;
+            }
+        }
         for (k, it) in sum.items.iter().enumerate() {
-            if nbr > 0.0 {
+            if f.nbr > 0.0 {
                 let nb = self.pack.neighbours(it.index);
-                if let Some(p) = nb.index.iter().position(|&x| x as usize == j) {
-                    c[k] += nbr * it.weight * nb.weight[p];
+                if let Some(q) = nb.index.iter().position(|&x| x as usize == j) {
+                    c[k] += p.neighbour_weight * f.nbr * it.weight * nb.weight[q];
                 }
             }
-            if tran > 0.0 && Some(it.index) == sum.last {
+            if f.tran > 0.0 && Some(it.index) == sum.last {
                 let t = self.pack.transitions(it.index);
-                if let Some(p) = t.index.iter().position(|&x| x as usize == j) {
-                    c[k] += tran * t.weight[p];
+                if let Some(q) = t.index.iter().position(|&x| x as usize == j) {
+                    c[k] += p.transition_weight * f.tran * t.weight[q];
+                }
+            }
+        }
+        if let (true, Some(store)) = (f.knn > 0.0, self.pack.baskets()) {
+            let split = self.knn.split(store, ctx, j as u32);
+            for (&(i, _), x) in ctx.iter().zip(split) {
+                if let Some(k) = sum.items.iter().position(|it| it.index == i) {
+                    c[k] += p.knn_weight * f.knn * x;
                 }
             }
         }

@@ -336,12 +336,64 @@ fn bad_queries_are_rejected_before_work() {
         .is_empty());
 }
 
-/// The fused scan (block scores, queued boosts, threshold test) against the score-buffer path
-/// it replaced: full scan, boosts added in queue order, then `top_k`. Bit-identical lists,
-/// for f32 and int8, dims that are and are not multiples of the SIMD widths, with
-/// co-purchase and transition boosts, filters and a pool larger than one block.
+/// A pack with every scoring section: co-purchase neighbours, transitions, stored baskets,
+/// popularity, prices and categories.
+fn full_pack(seed: u64, n: usize, d: usize, q: Quantize, fold: bool) -> Vec<u8> {
+    let mut r = Lcg(seed);
+    let ids: Vec<String> = (0..n).map(|i| format!("item{i}")).collect();
+    let emb: Vec<f32> = (0..n * d).map(|_| r.next()).collect();
+    let sparse = |r: &mut Lcg, per: usize| -> Vec<Vec<(u32, f32)>> {
+        (0..n)
+            .map(|i| {
+                let mut row: Vec<(u32, f32)> = Vec::new();
+                for _ in 0..per {
+                    let j = r.below(n);
+                    if j != i && !row.iter().any(|(x, _)| *x as usize == j) {
+                        row.push((j as u32, (r.next() + 1.0) * 2.0));
+                    }
+                }
+                row
+            })
+            .collect()
+    };
+    let nbrs = sparse(&mut r, 5);
+    let trans = sparse(&mut r, 3);
+    let baskets: Vec<Vec<u32>> = (0..3 * n)
+        .map(|_| {
+            let len = 1 + r.below(6);
+            (0..len).map(|_| r.below(n) as u32).collect()
+        })
+        .collect();
+    let mut w = PackWriter::new(ids, d, emb)
+        .categories((0..n).map(|i| ["a", "b", ""][i % 3].to_string()).collect())
+        .prices((0..n).map(|_| (r.next() + 1.0) * 50.0).collect())
+        .popularity((0..n).map(|i| (i % 11) as f32).collect())
+        .neighbours(nbrs)
+        .transitions(trans)
+        .baskets(baskets)
+        .quantize(q);
+    if fold {
+        w = w.fold_in(0.5, 3.0);
+    }
+    w.to_bytes().unwrap()
+}
+
+/// The fused scan (block scores, prior, queued boosts, threshold test) against the documented
+/// blend computed from [`Engine::components`]: `w_e · E + w_p · P`, then each sparse term
+/// added in order, then `top_k` under the same mask. Bit-identical lists and scores, for f32
+/// and int8, dims that are and are not multiples of the SIMD widths, every weight on and off
+/// (the embedding weight 0 skips the scan), filters, and pools larger than one block.
 #[test]
-fn fused_scan_equals_the_score_buffer_path() {
+fn fused_scan_equals_the_documented_blend() {
+    let weights: [[f32; 5]; 6] = [
+        // embedding, neighbours, transitions, knn, popularity
+        [1.0, 0.7, 0.5, 0.0, 0.0],
+        [1.0, 0.0, 0.0, 0.0, 0.0],
+        [0.5, 0.3, 0.2, 0.9, 0.4],
+        [0.0, 0.0, 0.0, 1.0, 0.0],
+        [0.0, 0.4, 0.0, 0.6, 0.25],
+        [2.0, 0.0, 1.0, 0.3, 0.05],
+    ];
     for (seed, q, d, n) in [
         (11, Quantize::I8, 64, 1000),
         (12, Quantize::F32, 64, 999),
@@ -350,54 +402,156 @@ fn fused_scan_equals_the_score_buffer_path() {
         (15, Quantize::I8, 32, 64),
         (16, Quantize::F32, 128, 257),
     ] {
-        let mut bytes = random_pack(seed, n, d, q, seed % 2 == 0, true);
-        if seed % 3 == 0 {
-            // Also a pack with transitions.
-            let mut r = Lcg(seed);
-            let rows: Vec<Vec<(u32, f32)>> = (0..n)
-                .map(|i| vec![(((i + 1 + r.below(n - 1)) % n) as u32, r.next() + 1.5)])
-                .collect();
-            let ids: Vec<String> = (0..n).map(|i| format!("item{i}")).collect();
-            let emb: Vec<f32> = (0..n * d).map(|_| r.next()).collect();
-            bytes = PackWriter::new(ids, d, emb)
-                .quantize(q)
-                .transitions(rows)
-                .meta(serde_json::json!({"scorer": {"transitionWeight": 0.5}}))
-                .to_bytes()
-                .unwrap();
-        }
+        let bytes = full_pack(seed, n, d, q, seed % 2 == 0);
         let mut e = Engine::from_bytes(&bytes).unwrap();
         let mut r = Lcg(seed * 31);
         for t in 0..6 {
             let id = format!("item{}", r.below(n));
-            e.record(EventKind::View, &id, t as f64 * 60_000.0).unwrap();
-        }
-        for k in [1, 10, 100] {
-            let query = Query {
-                k,
-                min_price: Some(10.0),
-                ..Query::default()
+            let kind = if t % 3 == 2 {
+                EventKind::AddToCart
+            } else {
+                EventKind::View
             };
-            let got = e.recommend(&query).unwrap();
-            // The reference path.
-            let sum = e.summary();
-            let excluded: Vec<usize> = sum.cart.iter().chain(&sum.purchased).copied().collect();
-            let cat = e.prepare_mask(&query, &excluded).unwrap();
-            let prof = Profile::build(&e.pack, &sum.items, &e.params);
-            e.scan(&prof.query);
-            e.boosts.clear();
-            e.add_neighbour_boost(&sum);
-            e.add_transition_boost(&sum);
-            assert!(!e.boosts.is_empty(), "seed {seed}: the test needs boosts");
-            for &(j, _, v) in &e.boosts.clone() {
-                e.scores[j as usize] += v;
+            e.record(kind, &id, t as f64 * 60_000.0).unwrap();
+        }
+        for (wi, w) in weights.iter().enumerate() {
+            e.set_params(Params {
+                embedding_weight: w[0],
+                neighbour_weight: w[1],
+                transition_weight: w[2],
+                knn_weight: w[3],
+                popularity_weight: w[4],
+                knn_positional: wi % 2 == 1,
+                knn_sample: [0, 5][wi % 2],
+                knn_neighbours: 7,
+                ..Params::default()
+            })
+            .unwrap();
+            let c = e.components().unwrap();
+            assert!(
+                !c.neighbours.is_empty() && !c.transitions.is_empty() && !c.knn.is_empty(),
+                "seed {seed}: the test needs every term"
+            );
+            let prior = e.popularity_prior().to_vec();
+            let mut want_scores: Vec<f32> = c
+                .embedding
+                .iter()
+                .zip(&prior)
+                .map(|(&x, &p)| w[0] * x + w[4] * p)
+                .collect();
+            for (terms, beta) in [
+                (&c.neighbours, w[1]),
+                (&c.transitions, w[2]),
+                (&c.knn, w[3]),
+            ] {
+                if beta > 0.0 {
+                    for &(j, x) in terms {
+                        want_scores[j as usize] += beta * x;
+                    }
+                }
             }
-            let want = e.select(&query, cat, k);
-            assert_eq!(got.len(), want.len(), "seed {seed} k {k}");
-            for (a, b) in got.iter().zip(&want) {
-                assert_eq!(a.index, b.index as usize, "seed {seed} k {k}");
-                assert_eq!(a.score.to_bits(), b.score.to_bits(), "seed {seed} k {k}");
+            for k in [1, 10, 100] {
+                let query = Query {
+                    k,
+                    min_price: Some(10.0),
+                    ..Query::default()
+                };
+                let got = e.recommend(&query).unwrap();
+                let sum = e.summary();
+                let cat = e.prepare_mask(&query, &c.excluded).unwrap();
+                e.scores = want_scores.clone();
+                let want = e.select(&query, cat, k);
+                let _ = sum;
+                assert_eq!(got.len(), want.len(), "seed {seed} weights {wi} k {k}");
+                for (a, b) in got.iter().zip(&want) {
+                    assert_eq!(a.index, b.index as usize, "seed {seed} weights {wi} k {k}");
+                    assert_eq!(
+                        a.score.to_bits(),
+                        b.score.to_bits(),
+                        "seed {seed} weights {wi} k {k}"
+                    );
+                }
             }
         }
+    }
+}
+
+/// A pack whose only signal is its stored baskets ranks exactly as session kNN does when it
+/// is given every basket (the PROTOCOL.md baseline): kNN scores, then popularity, then index.
+#[test]
+fn knn_only_ranks_as_session_knn() {
+    let n = 40;
+    let mut r = Lcg(5);
+    let baskets: Vec<Vec<u32>> = (0..200)
+        .map(|_| (0..1 + r.below(5)).map(|_| r.below(n) as u32).collect())
+        .collect();
+    let pop: Vec<f32> = (0..n).map(|i| ((i * 7) % 13) as f32).collect();
+    let bytes = PackWriter::new(
+        (0..n).map(|i| format!("i{i}")).collect(),
+        2,
+        (0..2 * n).map(|_| r.next()).collect(),
+    )
+    .popularity(pop.clone())
+    .baskets(baskets.clone())
+    .meta(
+        serde_json::json!({"scorer": {"embeddingWeight": 0, "knnWeight": 1, "knnNeighbours": 20}}),
+    )
+    .to_bytes()
+    .unwrap();
+    let mut e = Engine::from_bytes(&bytes).unwrap();
+    for case in 0..30 {
+        let cart: Vec<usize> = (0..1 + case % 4).map(|_| r.below(n)).collect();
+        let mut h = History::new(50).unwrap();
+        for (t, &i) in cart.iter().enumerate() {
+            h.push(EventKind::AddToCart, &format!("i{i}"), t as f64)
+                .unwrap();
+        }
+        e.set_history(h);
+        let got: Vec<usize> = e
+            .recommend(&Query {
+                k: 10,
+                ..Query::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|x| x.index)
+            .collect();
+        // Reference: overlap / sqrt(|ctx| |b|) over every basket, 20 best (ties: recent).
+        let mut ctx: Vec<usize> = Vec::new();
+        for &i in &cart {
+            if !ctx.contains(&i) {
+                ctx.push(i);
+            }
+        }
+        let mut sims: Vec<(f64, usize)> = Vec::new();
+        for (b, items) in baskets.iter().enumerate() {
+            let mut set = items.clone();
+            set.sort_unstable();
+            set.dedup();
+            let o = ctx.iter().filter(|&&i| set.contains(&(i as u32))).count();
+            if o > 0 {
+                sims.push((o as f64 / ((ctx.len() * set.len()) as f64).sqrt(), b));
+            }
+        }
+        sims.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        sims.truncate(20);
+        let mut score = vec![0.0f64; n];
+        for &(s, b) in &sims {
+            let mut set = baskets[b].clone();
+            set.sort_unstable();
+            set.dedup();
+            for j in set {
+                score[j as usize] += s;
+            }
+        }
+        let mut order: Vec<usize> = (0..n).filter(|j| !ctx.contains(j)).collect();
+        order.sort_by(|&a, &b| {
+            score[b]
+                .total_cmp(&score[a])
+                .then(pop[b].total_cmp(&pop[a]))
+                .then(a.cmp(&b))
+        });
+        order.truncate(10);
+        assert_eq!(got, order, "case {case} cart {cart:?}");
     }
 }

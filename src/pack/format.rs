@@ -47,6 +47,8 @@ pub const TAG_ITEM_FLAGS: [u8; 4] = *b"FLAG";
 /// Per-item repurchase behaviour: f32 repeat rate (share of buyers who bought it again) and
 /// f32 typical interval between purchases in days (0 = unknown).
 pub const TAG_REPURCHASE: [u8; 4] = *b"RPUR";
+/// Past baskets for on-device basket neighbours (see `pack::baskets` for the encoding).
+pub const TAG_BASKETS: [u8; 4] = *b"BSKT";
 /// JSON metadata object.
 pub const TAG_META: [u8; 4] = *b"META";
 

@@ -5,6 +5,7 @@
 //! unique ids) and then serves zero-copy typed views. The byte layout is specified in
 //! `docs/pack-format.md`.
 
+pub mod baskets;
 mod crc;
 mod digest;
 pub mod format;
@@ -15,6 +16,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
+pub use baskets::BasketStore;
 pub use digest::check_sha256;
 pub use reader::{Embeddings, Gram, Neighbours, Pack};
 pub use writer::{quantize_row, PackWriter, Quantize, SparseRows};

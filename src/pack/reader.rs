@@ -124,6 +124,7 @@ pub struct Pack {
     gram: Option<(f32, f32, Range<usize>)>,
     flags: Option<Range<usize>>,
     repurchase: Option<Range<usize>>,
+    baskets: Option<super::baskets::BasketStore>,
     meta: crate::json::Value,
     /// Where the META text is in the bytes (`None`: no META section, which reads as `{}`).
     meta_text: Option<Range<usize>>,
@@ -212,6 +213,7 @@ impl Pack {
                 TAG_GRAM,
                 TAG_ITEM_FLAGS,
                 TAG_REPURCHASE,
+                TAG_BASKETS,
                 TAG_META,
             ];
             if !known.contains(&e.tag) && e.flags & FLAG_CRITICAL != 0 {
@@ -363,6 +365,10 @@ impl Pack {
             Some(e) => Some(read_f32s(b, e.range.clone(), n * 2, "RPUR", true)?),
             None => None,
         };
+        let baskets = match find(TAG_BASKETS) {
+            Some(e) => Some(super::baskets::BasketStore::decode(&b[e.range.clone()], n)?),
+            None => None,
+        };
         let meta_text = find(TAG_META).map(|e| e.range.clone());
         let meta = match &meta_text {
             Some(r) => {
@@ -398,6 +404,7 @@ impl Pack {
             gram,
             flags,
             repurchase,
+            baskets,
             meta,
             meta_text,
             id_index,
@@ -703,6 +710,11 @@ impl Pack {
         Some((v[2 * i], v[2 * i + 1]))
     }
 
+    /// Past baskets for basket neighbours, when the pack has them.
+    pub fn baskets(&self) -> Option<&super::baskets::BasketStore> {
+        self.baskets.as_ref()
+    }
+
     /// The JSON metadata object.
     pub fn meta(&self) -> &crate::json::Value {
         &self.meta
@@ -734,6 +746,7 @@ impl Pack {
             Bytes::Words(w, _) => w.capacity() * 8,
         };
         buf + self.id_index.heap_bytes()
+            + self.baskets.as_ref().map_or(0, |s| s.heap_bytes())
             + self.cat_names.iter().map(|s| s.len() + 24).sum::<usize>()
     }
 

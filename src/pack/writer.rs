@@ -59,6 +59,7 @@ pub struct PackWriter {
     fold_in: Option<(f32, f32)>,
     flags: Option<Vec<u8>>,
     repurchase: Option<Vec<(f32, f32)>>,
+    baskets: Option<Vec<Vec<u32>>>,
     /// JSON text of the metadata object.
     meta: String,
     currency: String,
@@ -81,6 +82,7 @@ impl PackWriter {
             fold_in: None,
             flags: None,
             repurchase: None,
+            baskets: None,
             meta: "{}".into(),
             currency: String::new(),
             quantize: Quantize::default(),
@@ -130,6 +132,11 @@ impl PackWriter {
     /// Per-item (repeat rate in 0..=1, typical repurchase interval in days; 0 = unknown).
     pub fn repurchase(mut self, r: Vec<(f32, f32)>) -> Self {
         self.repurchase = Some(r);
+        self
+    }
+    /// Past baskets (item indices), most recent first, for on-device basket neighbours.
+    pub fn baskets(mut self, b: Vec<Vec<u32>>) -> Self {
+        self.baskets = Some(b);
         self
     }
     /// JSON metadata object: anything that displays as JSON text (a `serde_json::Value`, a
@@ -244,6 +251,13 @@ impl PackWriter {
                 }
             }
         }
+        for (k, b) in self.baskets.iter().flatten().enumerate() {
+            if let Some(&j) = b.iter().find(|&&j| j as usize >= n) {
+                return Err(Error::bad(format!(
+                    "baskets[{k}] names item {j}: it must be below {n}"
+                )));
+            }
+        }
         if let Some((l, a)) = self.fold_in {
             if !(l.is_finite() && l > 0.0 && a.is_finite() && a >= 0.0) {
                 return Err(Error::bad(format!(
@@ -352,6 +366,9 @@ impl PackWriter {
         if let Some(r) = &self.repurchase {
             let flat: Vec<f32> = r.iter().flat_map(|&(a, b)| [a, b]).collect();
             sections.push((TAG_REPURCHASE, 0, f32s(&flat)));
+        }
+        if let Some(b) = &self.baskets {
+            sections.push((TAG_BASKETS, 0, super::baskets::BasketStore::encode(b)));
         }
         sections.push((TAG_META, 0, self.meta.clone().into_bytes()));
         Ok(assemble(n as u32, d as u32, &self.currency, &sections))
