@@ -197,7 +197,7 @@ pub struct Engine {
     knn: Knn,
     knn_out: Vec<(u32, f32)>,
     /// `ln(1 + pop_j) / ln(1 + max pop)`, computed on first use.
-    prior: Vec<f32>,
+    prior: std::sync::OnceLock<Vec<f32>>,
 }
 
 /// The normalised parts of [`Engine::recommend`]'s score for the current history, before
@@ -243,7 +243,7 @@ impl Engine {
             sel: TopK::default(),
             knn: Knn::default(),
             knn_out: Vec::new(),
-            prior: Vec::new(),
+            prior: std::sync::OnceLock::new(),
         }
     }
 
@@ -424,9 +424,6 @@ impl Engine {
         let tran = self.add_transition_boost(&sum, p.transition_weight);
         let ctx = self.knn_context(&sum);
         let knn = self.add_knn_boost(&ctx, p.knn_weight);
-        if p.popularity_weight > 0.0 {
-            self.ensure_prior();
-        }
         let pool = if q.diversity > 0.0 {
             (q.k * 5).max(50)
         } else {
@@ -478,30 +475,24 @@ impl Engine {
         })
     }
 
-    /// `ln(1 + pop_j) / ln(1 + max pop)` for every item (zeros when no item is popular).
-    pub fn popularity_prior(&mut self) -> &[f32] {
-        self.ensure_prior();
-        &self.prior
-    }
-
-    fn ensure_prior(&mut self) {
-        if self.prior.len() == self.pack.len() {
-            return;
-        }
-        let pop = self.pack.popularity();
-        let max = pop.iter().copied().fold(0.0f32, f32::max);
-        let den = max.ln_1p();
-        self.prior = pop
-            .iter()
-            .map(|&x| if den > 0.0 { x.ln_1p() / den } else { 0.0 })
-            .collect();
+    /// `ln(1 + pop_j) / ln(1 + max pop)` for every item (zeros when no item is popular),
+    /// computed on first use.
+    pub fn popularity_prior(&self) -> &[f32] {
+        self.prior.get_or_init(|| {
+            let pop = self.pack.popularity();
+            let max = pop.iter().copied().fold(0.0f32, f32::max);
+            let den = max.ln_1p();
+            pop.iter()
+                .map(|&x| if den > 0.0 { x.ln_1p() / den } else { 0.0 })
+                .collect()
+        })
     }
 
     /// The basket-neighbour context: cart items whose events left the session window first,
     /// then the session's items that still count (positive weight), weighted as
     /// [`knn::context_weights`] says.
     fn knn_context(&self, sum: &Summary) -> Vec<(usize, f32)> {
-        if !self.pack.baskets().is_some_and(|b| !b.is_empty()) {
+        if self.pack.baskets().is_none_or(|b| b.is_empty()) {
             return Vec::new();
         }
         let live = |i: usize| sum.items.iter().any(|it| it.index == i);
@@ -609,9 +600,12 @@ impl Engine {
             q.max_price.unwrap_or(f32::INFINITY),
         );
         let (we, wp) = (self.params.embedding_weight, self.params.popularity_weight);
+        if wp > 0.0 {
+            self.popularity_prior();
+        }
+        let prior: &[f32] = self.prior.get().map_or(&[], |v| v.as_slice());
         let pack = &self.pack;
         let mask = &self.mask;
-        let prior = &self.prior;
         let tie = pack.popularity();
         let mut eligible = |j: usize| {
             mask[j]

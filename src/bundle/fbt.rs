@@ -81,7 +81,14 @@ impl Engine {
                 popularity_weight: 0.0,
                 ..params
             };
-            let cs = CartScores::new(pack, relaxed, vec![i], None, self.params());
+            let cs = CartScores::new(
+                pack,
+                relaxed,
+                vec![i],
+                None,
+                self.params(),
+                self.popularity_prior(),
+            );
             let taken: Vec<usize> = out.iter().map(|r| r.index).collect();
             let need = k - out.len();
             let pool = cs.pool(need.max(16), |j| j != i && !taken.contains(&j));

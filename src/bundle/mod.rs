@@ -60,6 +60,7 @@ mod sets;
 mod tests;
 
 pub use params::BundleParams;
+pub use score::CartTerms;
 pub use sets::{minor_unit_digits, round_to_minor};
 
 use crate::error::{Error, Result};
@@ -429,7 +430,14 @@ impl Engine {
         let Some(cat) = cat else { return Ok(out) };
         let hi = opts.max_price.unwrap_or(f32::INFINITY);
         let prices = pack.prices();
-        let cs = CartScores::new(pack, params, cart, prof.as_ref(), self.params());
+        let cs = CartScores::new(
+            pack,
+            params,
+            cart,
+            prof.as_ref(),
+            self.params(),
+            self.popularity_prior(),
+        );
         let size = 64.max(4 * opts.k);
         let pool = cs.pool(size, |j| {
             allowed[j] && prices[j] <= hi && (cat.is_none() || pack.category_index(j) == cat)
@@ -507,10 +515,35 @@ impl Engine {
         Ok(self.rank_cart(cart, k, *params))
     }
 
+    /// Every unweighted term of the cart relevance for `cart` (no history profile) and the
+    /// known cart items: `complete_cart_for_with` ranks by `R_j · V_j` from these (with
+    /// [`Engine::popularity_prior`]), substitutes penalised in its pool. For tuning.
+    pub fn cart_terms(&self, cart: &[String], params: &BundleParams) -> (Vec<usize>, CartTerms) {
+        let pack = self.pack();
+        let (cart, _, _) = resolve(pack, cart);
+        let t = CartTerms::new(pack, params, &cart, None, self.params(), true);
+        (cart, t)
+    }
+
+    /// Whether item `j` is a substitute of a cart item under `params` (same known category,
+    /// cosine at or above `substituteCosine`).
+    pub fn is_substitute(&self, cart: &[usize], j: usize, params: &BundleParams) -> bool {
+        let pack = self.pack();
+        cart.iter()
+            .any(|&i| closers::substitutes(pack, params.substitute_cosine, i, j))
+    }
+
     fn rank_cart(&self, cart: &[String], k: usize, params: BundleParams) -> Vec<usize> {
         let pack = self.pack();
         let (cart, _, _) = resolve(pack, cart);
-        let cs = CartScores::new(pack, params, cart, None, self.params());
+        let cs = CartScores::new(
+            pack,
+            params,
+            cart,
+            None,
+            self.params(),
+            self.popularity_prior(),
+        );
         let in_cart = |j: usize| cs.cart.contains(&j);
         let pool = cs.pool(k.max(64).min(pack.len()), |j| !in_cart(j));
         pool.iter().take(k).map(|s| s.index as usize).collect()

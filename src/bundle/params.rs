@@ -25,9 +25,11 @@ pub struct BundleParams {
     /// β_p: weight of the cosine to the shopper's profile (only when the history holds items
     /// beyond the cart).
     pub profile_weight: f32,
-    /// β_pop: weight of popularity (normalised to max 1); with an empty cart and no history
-    /// popularity is the whole relevance whatever this is.
+    /// β_pop: weight of the log-popularity prior `ln(1 + pop) / ln(1 + max pop)`; with an
+    /// empty cart and no history popularity is the whole relevance whatever this is.
     pub popularity_weight: f32,
+    /// β_k: weight of the cart's basket neighbours `K_j / max K` (needs stored baskets).
+    pub knn_weight: f32,
     /// γ: exponent of the price in the expected-value factor `(price / mean price)^γ`
     /// (0 = pure relevance, 1 = plain expected revenue).
     pub value_exponent: f32,
@@ -51,6 +53,7 @@ impl Default for BundleParams {
             cart_affinity_weight: 2.0,
             profile_weight: 0.25,
             popularity_weight: 0.0,
+            knn_weight: 0.0,
             value_exponent: 0.1,
             substitute_cosine: 0.95,
             substitute_penalty: 0.1,
@@ -82,6 +85,7 @@ impl BundleParams {
             ("cartAffinityWeight", &mut p.cart_affinity_weight),
             ("profileWeight", &mut p.profile_weight),
             ("popularityWeight", &mut p.popularity_weight),
+            ("knnWeight", &mut p.knn_weight),
             ("valueExponent", &mut p.value_exponent),
             ("substituteCosine", &mut p.substitute_cosine),
             ("substitutePenalty", &mut p.substitute_penalty),
@@ -101,6 +105,7 @@ impl BundleParams {
             ("cartAffinityWeight", self.cart_affinity_weight),
             ("profileWeight", self.profile_weight),
             ("popularityWeight", self.popularity_weight),
+            ("knnWeight", self.knn_weight),
             ("valueExponent", self.value_exponent),
             ("fbtMinWeight", self.fbt_min_weight),
             ("fbtRelativeFloor", self.fbt_relative_floor),

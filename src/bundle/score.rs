@@ -139,6 +139,124 @@ pub(crate) fn assoc_sym(pack: &Pack, a: usize, b: usize) -> f32 {
     assoc(pack, a, b).max(assoc(pack, b, a))
 }
 
+/// The unweighted terms of one cart's relevance `R_j`, one value per item (see the module
+/// docs): for tuning the weights without re-scoring ([`crate::rank::Engine::cart_terms`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CartTerms {
+    /// Co-purchase association summed over the cart, `A_j / max A`.
+    pub copurchase: Vec<f32>,
+    /// Embedding affinity to the cart's own query, `E(j; q_C)` in [0, 1].
+    pub affinity: Vec<f32>,
+    /// Embedding affinity to the shopper's profile, `E(j; u)` (empty without a profile).
+    pub profile: Vec<f32>,
+    /// Basket neighbours of the cart, `K_j / max K`.
+    pub knn: Vec<f32>,
+}
+
+impl CartTerms {
+    /// The terms whose weight in `p` is positive (`all`: every term), for known, distinct
+    /// cart items.
+    pub(crate) fn new(
+        pack: &Pack,
+        p: &BundleParams,
+        cart: &[usize],
+        profile: Option<&Profile>,
+        scorer: &Params,
+        all: bool,
+    ) -> CartTerms {
+        let n = pack.len();
+        let mut t = CartTerms::default();
+        let mut norms: Option<Vec<f32>> = None;
+        if (all || p.copurchase_weight > 0.0) && !cart.is_empty() {
+            let mut a = vec![0.0f32; n];
+            for &i in cart {
+                let nb = pack.neighbours(i);
+                let top = nb.weight.iter().copied().fold(0.0f32, f32::max);
+                if top <= 0.0 {
+                    continue;
+                }
+                let f = top.powf(-p.copurchase_row_norm);
+                for (&j, &w) in nb.index.iter().zip(nb.weight) {
+                    a[j as usize] += f * w.max(0.0);
+                }
+            }
+            let max = a.iter().copied().fold(0.0f32, f32::max);
+            let inv = if max > 0.0 { 1.0 / max } else { 0.0 };
+            a.iter_mut().for_each(|x| *x *= inv);
+            t.copurchase = a;
+        }
+        if all || p.cart_affinity_weight > 0.0 {
+            if let Some(cp) = cart_profile(pack, cart, scorer) {
+                let mut e = vec![0.0f32; n];
+                affinity(pack, &mut norms, &cp, &mut e);
+                t.affinity = e;
+            }
+        }
+        if let Some(u) = profile.filter(|_| all || p.profile_weight > 0.0) {
+            let mut e = vec![0.0f32; n];
+            affinity(pack, &mut norms, u, &mut e);
+            t.profile = e;
+        }
+        if let (true, Some(store)) = (all || p.knn_weight > 0.0, pack.baskets()) {
+            if !cart.is_empty() && !store.is_empty() {
+                let ctx: Vec<(usize, f32)> = cart.iter().map(|&i| (i, 1.0)).collect();
+                let kp = crate::knn::KnnParams {
+                    positional: false,
+                    ..scorer.knn()
+                };
+                let mut out = Vec::new();
+                crate::knn::Knn::default().score(store, n, &ctx, &kp, &mut out);
+                let max = out.iter().map(|x| x.1).fold(0.0f32, f32::max);
+                if max > 0.0 {
+                    let inv = 1.0 / max;
+                    let mut k = vec![0.0f32; n];
+                    for &(j, x) in &out {
+                        k[j as usize] = x * inv;
+                    }
+                    t.knn = k;
+                }
+            }
+        }
+        t
+    }
+
+    /// `R_j = β_c A_j + β_e E_j + β_p U_j + β_k K_j + β_pop P_j` (terms added in that order,
+    /// those with weight 0 or absent skipped), times the value factor `V_j` when `R_j ≠ 0`.
+    /// `prior` is the engine's log-popularity prior; with an empty cart and no profile
+    /// popularity is the whole relevance.
+    pub(crate) fn scores(
+        &self,
+        pack: &Pack,
+        p: &BundleParams,
+        prior: &[f32],
+        empty: bool,
+    ) -> Vec<f32> {
+        let mut rel = vec![0.0f32; pack.len()];
+        let pop_w = if empty { 1.0 } else { p.popularity_weight };
+        for (term, w) in [
+            (&self.copurchase[..], p.copurchase_weight),
+            (&self.affinity[..], p.cart_affinity_weight),
+            (&self.profile[..], p.profile_weight),
+            (&self.knn[..], p.knn_weight),
+            (prior, pop_w),
+        ] {
+            if w > 0.0 && term.len() == rel.len() {
+                rel.iter_mut().zip(term).for_each(|(r, &x)| *r += w * x);
+            }
+        }
+        if p.value_exponent > 0.0 {
+            if let Some(m) = mean_price(pack) {
+                let g = p.value_exponent;
+                rel.iter_mut()
+                    .zip(pack.prices())
+                    .filter(|(r, _)| **r != 0.0)
+                    .for_each(|(r, &x)| *r *= value_factor(x, m, g));
+            }
+        }
+        rel
+    }
+}
+
 /// One scored cart: per-item scores `s_j = R_j · V_j` and what reasons and penalties need.
 pub(crate) struct CartScores<'a> {
     pub pack: &'a Pack,
@@ -153,84 +271,30 @@ pub(crate) struct CartScores<'a> {
 
 impl<'a> CartScores<'a> {
     /// Score every item for `cart` (distinct known indices): `scorer` forms the cart's query,
-    /// `profile` is the shopper's (when the history holds more than the cart).
+    /// `profile` is the shopper's (when the history holds more than the cart), `prior` the
+    /// engine's log-popularity prior.
     pub fn new(
         pack: &'a Pack,
         params: BundleParams,
         cart: Vec<usize>,
         profile: Option<&Profile>,
         scorer: &Params,
+        prior: &[f32],
     ) -> Self {
-        let (n, d) = (pack.len(), pack.dims());
+        let d = pack.dims();
         let mut unit = vec![0.0; cart.len() * d];
         for (k, &i) in cart.iter().enumerate() {
             unit_row(pack, i, &mut unit[k * d..(k + 1) * d]);
         }
-        let mut rel = vec![0.0f32; n];
-        let p = &params;
-        let mut norms: Option<Vec<f32>> = None;
-        let mut tmp = vec![0.0f32; n];
-        if p.copurchase_weight > 0.0 && !cart.is_empty() {
-            let mut a = vec![0.0f32; n];
-            for &i in &cart {
-                let nb = pack.neighbours(i);
-                let top = nb.weight.iter().copied().fold(0.0f32, f32::max);
-                if top <= 0.0 {
-                    continue;
-                }
-                let f = top.powf(-p.copurchase_row_norm);
-                for (&j, &w) in nb.index.iter().zip(nb.weight) {
-                    a[j as usize] += f * w.max(0.0);
-                }
-            }
-            let max = a.iter().copied().fold(0.0f32, f32::max);
-            if max > 0.0 {
-                let f = p.copurchase_weight / max;
-                rel.iter_mut().zip(&a).for_each(|(r, x)| *r += f * x);
-            }
-        }
-        if p.cart_affinity_weight > 0.0 {
-            if let Some(cp) = cart_profile(pack, &cart, scorer) {
-                affinity(pack, &mut norms, &cp, &mut tmp);
-                let w = p.cart_affinity_weight;
-                rel.iter_mut().zip(&tmp).for_each(|(r, x)| *r += w * x);
-            }
-        }
-        if let Some(u) = profile.filter(|_| p.profile_weight > 0.0) {
-            affinity(pack, &mut norms, u, &mut tmp);
-            let w = p.profile_weight;
-            rel.iter_mut().zip(&tmp).for_each(|(r, x)| *r += w * x);
-        }
-        let pop_w = if cart.is_empty() && profile.is_none() {
-            1.0
-        } else {
-            p.popularity_weight
-        };
-        if pop_w > 0.0 {
-            let pop = pack.popularity();
-            let max = pop.iter().copied().fold(0.0f32, f32::max);
-            if max > 0.0 {
-                let f = pop_w / max;
-                rel.iter_mut()
-                    .zip(pop)
-                    .for_each(|(r, x)| *r += f * x.max(0.0));
-            }
-        }
-        if p.value_exponent > 0.0 {
-            if let Some(m) = mean_price(pack) {
-                let g = p.value_exponent;
-                rel.iter_mut()
-                    .zip(pack.prices())
-                    .filter(|(r, _)| **r != 0.0)
-                    .for_each(|(r, &x)| *r *= value_factor(x, m, g));
-            }
-        }
+        let terms = CartTerms::new(pack, &params, &cart, profile, scorer, false);
+        let empty = cart.is_empty() && profile.is_none();
+        let scores = terms.scores(pack, &params, prior, empty);
         CartScores {
             pack,
             params,
             cart,
             unit,
-            scores: rel,
+            scores,
         }
     }
 

@@ -204,7 +204,14 @@ impl Engine {
         }
         let sum = self.summary();
         let prof = profile_beyond(self, &sum, &context);
-        let cs = CartScores::new(pack, params, context, prof.as_ref(), self.params());
+        let cs = CartScores::new(
+            pack,
+            params,
+            context,
+            prof.as_ref(),
+            self.params(),
+            self.popularity_prior(),
+        );
         let pool = cs.pool(60.max(3 * opts.size * opts.count), |j| {
             !cs.cart.contains(&j)
         });

@@ -527,9 +527,19 @@ fn random_engine(n: usize, seed: u64, q: Quantize) -> Engine {
         .collect();
     let cats: Vec<String> = (0..n).map(|_| format!("c{}", next() % 3)).collect();
     let prices: Vec<f32> = (0..n).map(|_| (next() % 5000) as f32 / 100.0).collect();
+    let pop: Vec<f32> = (0..n).map(|_| (next() % 20) as f32).collect();
+    let baskets: Vec<Vec<u32>> = (0..2 * n)
+        .map(|_| {
+            (0..1 + next() % 4)
+                .map(|_| (next() % n as u64) as u32)
+                .collect()
+        })
+        .collect();
     let bytes = PackWriter::new((0..n).map(|i| format!("i{i}")).collect(), d, emb)
         .categories(cats)
         .prices(prices)
+        .popularity(pop)
+        .baskets(baskets)
         .neighbours(nbrs)
         .quantize(q)
         .to_bytes()
@@ -588,5 +598,69 @@ proptest! {
                 prop_assert!(!cart.contains(id));
             }
         }
+    }
+}
+
+/// `complete_cart_for_with` ranks by the documented formula over [`Engine::cart_terms`]:
+/// `R_j = Σ β · term` (in order) times `V_j`, cart items left out, ties by popularity then
+/// index; with the substitute penalty off, the pool order is the whole order.
+#[test]
+fn cart_ranking_is_the_weighted_sum_of_its_terms() {
+    for seed in 1..40u64 {
+        let n = 25;
+        let e = random_engine(
+            n,
+            seed,
+            if seed % 2 == 0 {
+                Quantize::I8
+            } else {
+                Quantize::F32
+            },
+        );
+        let cart: Vec<String> = (0..1 + seed % 3)
+            .map(|c| format!("i{}", (seed * 7 + c * 5) % n as u64))
+            .collect();
+        let f = |x: u64| (x % 5) as f32 * 0.5;
+        let params = BundleParams {
+            copurchase_weight: f(seed),
+            cart_affinity_weight: f(seed / 5),
+            knn_weight: f(seed / 2 + 1),
+            popularity_weight: f(seed / 3) * 0.2,
+            value_exponent: f(seed / 7) * 0.2,
+            substitute_penalty: 1.0,
+            ..BundleParams::default()
+        };
+        let mut e = e;
+        let got = e.complete_cart_for_with(&cart, 10, &params).unwrap();
+        let (known, t) = e.cart_terms(&cart, &params);
+        assert!(!t.knn.is_empty() && !t.copurchase.is_empty() && !t.affinity.is_empty());
+        let prior = e.popularity_prior().to_vec();
+        let pack = e.pack();
+        let mean = score::mean_price(pack).unwrap();
+        let mut s: Vec<f32> = vec![0.0; n];
+        for (term, w) in [
+            (&t.copurchase, params.copurchase_weight),
+            (&t.affinity, params.cart_affinity_weight),
+            (&t.knn, params.knn_weight),
+            (&prior, params.popularity_weight),
+        ] {
+            if w > 0.0 {
+                s.iter_mut()
+                    .zip(term.iter())
+                    .for_each(|(x, &v)| *x += w * v);
+            }
+        }
+        for (j, x) in s.iter_mut().enumerate() {
+            if params.value_exponent > 0.0 && *x != 0.0 {
+                *x *= score::value_factor(pack.price(j), mean, params.value_exponent);
+            }
+        }
+        let pop = pack.popularity();
+        let mut want: Vec<usize> = (0..n).filter(|j| !known.contains(j)).collect();
+        want.sort_by(|&a, &b| {
+            crate::topk::compare((s[a], pop[a], a as u32), (s[b], pop[b], b as u32))
+        });
+        want.truncate(10);
+        assert_eq!(got, want, "seed {seed}");
     }
 }
