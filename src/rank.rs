@@ -215,7 +215,7 @@ pub struct Components {
     pub transitions: Vec<(u32, f32)>,
     /// Basket neighbours, `K_j / max K`.
     pub knn: Vec<(u32, f32)>,
-    /// Items `recommend` never returns for this history (cart, bought).
+    /// Items `recommend` never returns for this history (cart, bought, the newest item).
     pub excluded: Vec<usize>,
 }
 
@@ -401,7 +401,7 @@ impl Engine {
     pub fn recommend(&mut self, q: &Query) -> Result<Vec<Rec>> {
         q.validate()?;
         let sum = self.summary();
-        let mut excluded: Vec<usize> = sum.cart.iter().chain(&sum.purchased).copied().collect();
+        let mut excluded = Self::never_listed(&sum);
         if q.exclude_viewed {
             excluded.extend(&sum.viewed);
         }
@@ -471,8 +471,16 @@ impl Engine {
             neighbours,
             transitions,
             knn,
-            excluded: sum.cart.iter().chain(&sum.purchased).copied().collect(),
+            excluded: Self::never_listed(&sum),
         })
+    }
+
+    /// What `recommend` never lists: the cart, what was bought, and the item of the newest
+    /// event (the one the shopper is looking at or just added).
+    fn never_listed(sum: &Summary) -> Vec<usize> {
+        let mut v: Vec<usize> = sum.cart.iter().chain(&sum.purchased).copied().collect();
+        v.extend(sum.last.filter(|i| !v.contains(i)));
+        v
     }
 
     /// `ln(1 + pop_j) / ln(1 + max pop)` for every item (zeros when no item is popular),

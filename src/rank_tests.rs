@@ -555,3 +555,31 @@ fn knn_only_ranks_as_session_knn() {
         assert_eq!(got, order, "case {case} cart {cart:?}");
     }
 }
+
+/// The item the shopper is looking at (the newest event) is never suggested; items viewed
+/// before it may be (a shopper goes back to them).
+#[test]
+fn the_newest_item_is_left_out_earlier_views_are_not() {
+    let bytes = PackWriter::new(
+        vec!["a".into(), "b".into(), "c".into()],
+        2,
+        vec![1.0, 0.0, 0.9, 0.1, 0.0, 1.0],
+    )
+    .quantize(Quantize::F32)
+    .to_bytes()
+    .unwrap();
+    let mut e = Engine::from_bytes(&bytes).unwrap();
+    e.view("a", 1.0).unwrap();
+    e.view("b", 2.0).unwrap();
+    let got: Vec<String> = e
+        .recommend(&Query {
+            k: 3,
+            ..Query::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(!got.contains(&"b".to_string()), "{got:?}");
+    assert!(got.contains(&"a".to_string()), "{got:?}");
+}

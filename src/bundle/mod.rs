@@ -60,7 +60,7 @@ mod sets;
 mod tests;
 
 pub use params::BundleParams;
-pub use score::CartTerms;
+pub use score::{mean_price, CartTerms};
 pub use sets::{minor_unit_digits, round_to_minor};
 
 use crate::error::{Error, Result};

@@ -111,7 +111,7 @@ pub(crate) fn cart_profile(pack: &Pack, cart: &[usize], scorer: &Params) -> Opti
 }
 
 /// Mean positive price of the catalogue (`None` when no item has a price).
-pub(crate) fn mean_price(pack: &Pack) -> Option<f32> {
+pub fn mean_price(pack: &Pack) -> Option<f32> {
     let (sum, cnt) = pack
         .prices()
         .iter()

@@ -1,0 +1,463 @@
+//! Learning the blend weights of `recommend` and `completeCart` on the shop's own validation
+//! split (issue 12, item 3).
+//!
+//! Each validation case is scored once through the engine's own term functions
+//! ([`Engine::components`], [`Engine::cart_terms`]); its candidates (the best `POOL` items of
+//! every term, exclusions removed) are kept with their term values. Any weight vector then
+//! ranks a case in one pass over its candidates: the target's rank is one plus the number of
+//! candidates that beat it under the engine's order (score, then popularity, then index).
+//! The search is coordinate ascent from the best single term: each weight in turn takes
+//! every value of [`GRID`] with the others fixed, a change is kept when it raises HR@K (then
+//! MRR@K), and rounds repeat until nothing improves (at most [`ROUNDS`]). Because it starts
+//! from the best single term and only accepts improvements, the blend is never below any
+//! single term on these cases; the caller re-measures the winner and every single term
+//! through the engine and keeps a single term if it is better there (the guard).
+
+use cartsense::history::{EventKind, History};
+use cartsense::metrics::Tally;
+use cartsense::rank::Engine;
+use cartsense::topk::ranks_before;
+
+use crate::cases::Case;
+use crate::data::Kind;
+
+/// Candidates kept per term and case.
+pub const POOL: usize = 100;
+/// Values each weight may take (relative: the starting term has weight 1).
+pub const GRID: [f32; 15] = [
+    0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0,
+];
+/// Most rounds of coordinate ascent.
+pub const ROUNDS: usize = 4;
+
+/// One case's candidates: item, term values, popularity (tie-break) and value factor base.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    items: Vec<u32>,
+    /// `terms[c * t + x]`: term x of candidate c.
+    terms: Vec<f32>,
+    pop: Vec<f32>,
+    /// Price of each candidate (for the value factor of `completeCart`).
+    price: Vec<f32>,
+    /// Whether the candidate is a substitute of a cart item.
+    subst: Vec<bool>,
+    /// Row of the target among the candidates (`None`: it can never be listed).
+    target: Option<usize>,
+    /// Price of the target (for RevHR).
+    target_price: f32,
+}
+
+/// All cases of one kind of list, with the number of terms per candidate.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub names: Vec<&'static str>,
+    pub cases: Vec<Table>,
+    pub k: usize,
+    /// Mean positive catalogue price (for the value factor).
+    pub mean_price: Option<f32>,
+}
+
+/// What a weight vector scores on the cases.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Score {
+    pub hits: usize,
+    pub rr: f64,
+    pub value_hits: f64,
+    pub value_all: f64,
+    pub cases: usize,
+}
+
+impl Score {
+    pub fn hr(&self) -> f64 {
+        self.hits as f64 / self.cases.max(1) as f64
+    }
+    pub fn mrr(&self) -> f64 {
+        self.rr / self.cases.max(1) as f64
+    }
+    pub fn rev_hr(&self) -> f64 {
+        if self.value_all > 0.0 {
+            self.value_hits / self.value_all
+        } else {
+            self.hr()
+        }
+    }
+    /// HR, then MRR (the protocol's tuning rule).
+    pub fn better_than(&self, o: &Score) -> bool {
+        (self.hits, self.rr) > (o.hits, o.rr)
+    }
+}
+
+/// How one candidate list is scored from its terms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// Exponent of the value factor `((price + 0.01 p̄) / p̄)^γ` (0 = none).
+    pub value_exponent: f32,
+    /// Factor applied to substitutes (1 = none).
+    pub substitute_penalty: f32,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            value_exponent: 0.0,
+            substitute_penalty: 1.0,
+        }
+    }
+}
+
+impl Tables {
+    fn t(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Score of candidate `c` of `tab` under weights `w` (terms added in order, as the engine
+    /// adds them), times the value factor and the substitute penalty.
+    fn score_of(&self, tab: &Table, c: usize, w: &[f32], shape: &Shape) -> f32 {
+        let t = self.t();
+        let mut s = 0.0f32;
+        for (x, &wx) in tab.terms[c * t..(c + 1) * t].iter().zip(w) {
+            if wx > 0.0 {
+                s += wx * x;
+            }
+        }
+        if shape.value_exponent > 0.0 && s != 0.0 {
+            if let Some(m) = self.mean_price {
+                s *= ((tab.price[c].max(0.0) + 0.01 * m) / m).powf(shape.value_exponent);
+            }
+        }
+        if shape.substitute_penalty < 1.0 && tab.subst[c] {
+            s *= shape.substitute_penalty;
+        }
+        s
+    }
+
+    /// HR@K, MRR@K and RevHR@K of weights `w`.
+    pub fn eval(&self, w: &[f32], shape: &Shape) -> Score {
+        let mut sc = Score {
+            cases: self.cases.len(),
+            ..Score::default()
+        };
+        for tab in &self.cases {
+            sc.value_all += tab.target_price as f64;
+            let Some(t) = tab.target else { continue };
+            let st = self.score_of(tab, t, w, shape);
+            let key_t = (st, tab.pop[t], tab.items[t]);
+            let mut rank = 1;
+            for c in 0..tab.items.len() {
+                if c != t
+                    && ranks_before(
+                        (self.score_of(tab, c, w, shape), tab.pop[c], tab.items[c]),
+                        key_t,
+                    )
+                {
+                    rank += 1;
+                    if rank > self.k {
+                        break;
+                    }
+                }
+            }
+            if rank <= self.k {
+                sc.hits += 1;
+                sc.rr += 1.0 / rank as f64;
+                sc.value_hits += tab.target_price as f64;
+            }
+        }
+        sc
+    }
+
+    /// Coordinate ascent from the best single term (see the module docs). `allowed[x]` false
+    /// keeps term x at 0. Returns the weights, their score, and every single term's score.
+    pub fn ascend(&self, allowed: &[bool], shape: &Shape) -> (Vec<f32>, Score, Vec<Score>) {
+        let t = self.t();
+        let singles: Vec<Score> = (0..t)
+            .map(|x| {
+                let mut w = vec![0.0; t];
+                w[x] = 1.0;
+                if allowed[x] {
+                    self.eval(&w, shape)
+                } else {
+                    Score::default()
+                }
+            })
+            .collect();
+        let start = (0..t)
+            .filter(|&x| allowed[x])
+            .fold(None::<usize>, |b, x| match b {
+                Some(b) if !singles[x].better_than(&singles[b]) => Some(b),
+                _ => Some(x),
+            });
+        let Some(start) = start else {
+            return (vec![0.0; t], Score::default(), singles);
+        };
+        let mut best_w = vec![0.0; t];
+        best_w[start] = 1.0;
+        let mut best = singles[start];
+        for _ in 0..ROUNDS {
+            let mut improved = false;
+            for x in (0..t).filter(|&x| allowed[x]) {
+                let from = best_w.clone();
+                for &g in &GRID {
+                    let mut w = from.clone();
+                    w[x] = g;
+                    if w == best_w || w.iter().all(|&v| v == 0.0) {
+                        continue;
+                    }
+                    let s = self.eval(&w, shape);
+                    if s.better_than(&best) {
+                        best = s;
+                        best_w = w;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        (best_w, best, singles)
+    }
+}
+
+/// Put case `c` into the engine as the storefront would (add-to-cart events for baskets, views
+/// for sessions); returns the extra exclusions (sessions: the current item).
+pub fn load_case(eng: &mut Engine, c: &Case, kind: Kind) -> Vec<usize> {
+    let mut h = History::new(c.ctx.len().clamp(1, 100_000)).unwrap_or_default();
+    let ev = match kind {
+        Kind::Baskets => EventKind::AddToCart,
+        Kind::Sessions => EventKind::View,
+    };
+    for (&i, &at) in c.ctx.iter().zip(&c.ats) {
+        let id = eng.pack().id(i as usize).to_owned();
+        // Ids from the pack and times from a parsed file are valid events.
+        let _ = h.push(ev, &id, at);
+    }
+    eng.set_history(h);
+    match kind {
+        Kind::Baskets => Vec::new(),
+        Kind::Sessions => c.ctx.last().map(|&i| i as usize).into_iter().collect(),
+    }
+}
+
+/// Indices of the `m` largest values of `v` that `ok` allows (any order).
+fn top_m(v: &[f32], m: usize, ok: impl Fn(usize) -> bool) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..v.len() as u32)
+        .filter(|&j| ok(j as usize) && v[j as usize] > f32::NEG_INFINITY)
+        .collect();
+    if idx.len() > m {
+        idx.select_nth_unstable_by(m, |&a, &b| v[b as usize].total_cmp(&v[a as usize]));
+        idx.truncate(m);
+    }
+    idx
+}
+
+/// Collects one case's candidates: each item once, with its row.
+struct Collect {
+    tag: Vec<u32>,
+    row: Vec<u32>,
+    scratch: Vec<f32>,
+}
+
+impl Collect {
+    fn new(n: usize) -> Self {
+        Collect {
+            tag: vec![u32::MAX; n],
+            row: vec![0; n],
+            scratch: vec![0.0; n],
+        }
+    }
+
+    fn add(&mut self, case: u32, j: u32, items: &mut Vec<u32>) {
+        if self.tag[j as usize] != case {
+            self.tag[j as usize] = case;
+            self.row[j as usize] = items.len() as u32;
+            items.push(j);
+        }
+    }
+
+    fn row_of(&self, case: u32, j: u32) -> Option<usize> {
+        (self.tag[j as usize] == case).then(|| self.row[j as usize] as usize)
+    }
+
+    /// The best `POOL` entries of a sparse term.
+    fn top_sparse(&mut self, s: &[(u32, f32)], ok: impl Fn(usize) -> bool) -> Vec<u32> {
+        if s.len() <= POOL {
+            return s.iter().map(|x| x.0).filter(|&j| ok(j as usize)).collect();
+        }
+        for &(j, x) in s {
+            self.scratch[j as usize] = x;
+        }
+        let sc = &self.scratch;
+        let keep = top_m_of(s.iter().map(|x| x.0), sc, ok);
+        for &(j, _) in s {
+            self.scratch[j as usize] = 0.0;
+        }
+        keep
+    }
+}
+
+/// The `POOL` items of `items` with the largest `v` that `ok` allows.
+fn top_m_of(items: impl Iterator<Item = u32>, v: &[f32], ok: impl Fn(usize) -> bool) -> Vec<u32> {
+    let mut idx: Vec<u32> = items.filter(|&j| ok(j as usize)).collect();
+    if idx.len() > POOL {
+        idx.select_nth_unstable_by(POOL, |&a, &b| v[b as usize].total_cmp(&v[a as usize]));
+        idx.truncate(POOL);
+    }
+    idx
+}
+
+/// The names of `recommend`'s terms, in the order the engine adds them.
+pub const REC_TERMS: [&str; 5] = ["embedding", "popularity", "neighbours", "transitions", "knn"];
+
+/// Candidate tables of `recommend` for every case (the engine's scorer parameters decide the
+/// profile, half-life and basket-neighbour settings; the weights do not matter).
+pub fn recommend_tables(
+    eng: &mut Engine,
+    cases: &[Case],
+    kind: Kind,
+    k: usize,
+    prices: &[f32],
+) -> Tables {
+    let n = eng.pack().len();
+    let prior = eng.popularity_prior().to_vec();
+    let pop = eng.pack().popularity().to_vec();
+    let top_prior = top_m(&prior, POOL, |_| true);
+    let mut col = Collect::new(n);
+    let t = REC_TERMS.len();
+    let mut out = Vec::with_capacity(cases.len());
+    for (ci, c) in cases.iter().enumerate() {
+        let extra = load_case(eng, c, kind);
+        let mut tab = Table {
+            target_price: prices[c.target as usize],
+            ..Table::default()
+        };
+        let Some(comp) = eng.components() else {
+            out.push(tab);
+            continue;
+        };
+        let mut excluded = comp.excluded.clone();
+        excluded.extend(extra);
+        let ok = |j: usize| !excluded.contains(&j);
+        let tag = ci as u32;
+        let mut items = Vec::new();
+        for j in top_m(&comp.embedding, POOL, ok) {
+            col.add(tag, j, &mut items);
+        }
+        for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
+            col.add(tag, j, &mut items);
+        }
+        let sparse = [&comp.neighbours, &comp.transitions, &comp.knn];
+        for s in sparse {
+            for j in col.top_sparse(s, ok) {
+                col.add(tag, j, &mut items);
+            }
+        }
+        // The target always gets a row (it is never excluded in a valid case): its rank is
+        // exact whenever every item that beats it is a candidate.
+        if ok(c.target as usize) {
+            col.add(tag, c.target, &mut items);
+        }
+        tab.terms = vec![0.0; items.len() * t];
+        for (row, &j) in items.iter().enumerate() {
+            tab.terms[row * t] = comp.embedding[j as usize];
+            tab.terms[row * t + 1] = prior[j as usize];
+        }
+        for (x, s) in sparse.iter().enumerate() {
+            for &(j, v) in s.iter() {
+                if let Some(row) = col.row_of(tag, j) {
+                    tab.terms[row * t + 2 + x] = v;
+                }
+            }
+        }
+        tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
+        tab.price = items.iter().map(|&j| prices[j as usize]).collect();
+        tab.subst = vec![false; items.len()];
+        tab.target = col.row_of(tag, c.target);
+        tab.items = items;
+        out.push(tab);
+    }
+    Tables {
+        names: REC_TERMS.to_vec(),
+        cases: out,
+        k,
+        mean_price: None,
+    }
+}
+
+/// The names of `completeCart`'s relevance terms (no shopper profile on held-out baskets), in
+/// the order the engine adds them.
+pub const CART_TERMS: [&str; 4] = ["copurchase", "affinity", "knn", "popularity"];
+
+/// Candidate tables of `completeCart` for every basket case: the cart is the context, as in
+/// [`Engine::complete_cart_for`]. `params` gives the co-purchase row norm and the substitute
+/// cosine; weights do not matter.
+pub fn cart_tables(
+    eng: &Engine,
+    cases: &[Case],
+    k: usize,
+    prices: &[f32],
+    params: &cartsense::bundle::BundleParams,
+) -> Tables {
+    let pack = eng.pack();
+    let n = pack.len();
+    let prior = eng.popularity_prior().to_vec();
+    let pop = pack.popularity();
+    let top_prior = top_m(&prior, POOL, |_| true);
+    let has_cats = !pack.categories().is_empty();
+    let mut col = Collect::new(n);
+    let t = CART_TERMS.len();
+    let mut out = Vec::with_capacity(cases.len());
+    for (ci, c) in cases.iter().enumerate() {
+        let ids: Vec<String> = c.ctx.iter().map(|&i| pack.id(i as usize).to_owned()).collect();
+        let (cart, terms) = eng.cart_terms(&ids, params);
+        let ok = |j: usize| !cart.contains(&j);
+        let tag = ci as u32;
+        let mut items = Vec::new();
+        let dense = [&terms.copurchase, &terms.affinity, &terms.knn];
+        for d in dense.iter().filter(|d| d.len() == n) {
+            for j in top_m(d, POOL, |j| ok(j) && d[j] > 0.0) {
+                col.add(tag, j, &mut items);
+            }
+        }
+        for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
+            col.add(tag, j, &mut items);
+        }
+        if ok(c.target as usize) {
+            col.add(tag, c.target, &mut items);
+        }
+        let mut tab = Table {
+            target_price: prices[c.target as usize],
+            terms: vec![0.0; items.len() * t],
+            ..Table::default()
+        };
+        for (row, &j) in items.iter().enumerate() {
+            for (x, d) in dense.iter().enumerate() {
+                tab.terms[row * t + x] = d.get(j as usize).copied().unwrap_or(0.0);
+            }
+            tab.terms[row * t + 3] = prior[j as usize];
+        }
+        tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
+        tab.price = items.iter().map(|&j| pack.price(j as usize)).collect();
+        tab.subst = items
+            .iter()
+            .map(|&j| has_cats && eng.is_substitute(&cart, j as usize, params))
+            .collect();
+        tab.target = col.row_of(tag, c.target);
+        tab.items = items;
+        out.push(tab);
+    }
+    Tables {
+        names: CART_TERMS.to_vec(),
+        cases: out,
+        k,
+        mean_price: cartsense::bundle::mean_price(pack),
+    }
+}
+
+/// Validation numbers of lists, for the record.
+pub fn tally(lists: &[Vec<u32>], cases: &[Case], prices: &[f32], k: usize) -> Tally {
+    let mut t = Tally::default();
+    for (l, c) in lists.iter().zip(cases) {
+        t.add(cartsense::metrics::rank_in(l, &c.target, k), prices[c.target as usize] as f64);
+    }
+    t
+}
