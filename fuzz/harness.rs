@@ -81,6 +81,15 @@ fn exercise(p: Pack) {
             assert!((j as usize) < n);
         }
     }
+    if let Some(s) = p.baskets() {
+        for b in 0..s.len() {
+            assert!(s.basket(b).windows(2).all(|w| w[0] < w[1]), "baskets are sorted sets");
+            assert!(s.basket(b).iter().all(|&j| (j as usize) < n));
+        }
+        for i in 0..n {
+            assert!(s.baskets_of(i).iter().all(|&b| s.basket(b as usize).contains(&(i as u32))));
+        }
+    }
     let _ = (p.gram(), p.meta(), p.popularity(), p.prices(), p.sections());
     let first = p.id(0).to_owned();
     let last = p.id(n - 1).to_owned();
@@ -96,6 +105,25 @@ fn exercise(p: Pack) {
         ..Query::default()
     });
     let _ = e.complete_cart(&CartQuery::default());
+    // Every scoring term on, whatever the pack's metadata says.
+    let p = cartsense::params::Params {
+        knn_weight: 1.0,
+        popularity_weight: 0.5,
+        neighbour_weight: 0.5,
+        transition_weight: 0.5,
+        knn_sample: 3,
+        ..*e.params()
+    };
+    if e.set_params(p).is_ok() {
+        let _ = e.recommend(&q);
+        let _ = e.components();
+        let all = cartsense::bundle::BundleParams {
+            knn_weight: 1.0,
+            popularity_weight: 0.5,
+            ..cartsense::bundle::BundleParams::default()
+        };
+        let _ = e.complete_cart_with(&CartQuery::default(), &all);
+    }
 }
 
 /// `History::from_json` (+ serialise/parse and merge round trips). The first byte picks the

@@ -154,6 +154,9 @@ proptest! {
             .prices((0..n).map(|i| (i % 7) as f32 * 10.0).collect())
             .popularity((0..n).map(|i| (i % 3) as f32).collect())
             .neighbours(nbrs)
+            .baskets((0..2 * n).map(|b| vec![(b % n) as u32, ((b * 7 + 1) % n) as u32]).collect())
+            .meta(serde_json::json!({"scorer": {"knnWeight": 0.5, "popularityWeight": 0.2,
+                "neighbourWeight": 0.3, "knnNeighbours": 5}}))
             .quantize(if int8 { Quantize::I8 } else { Quantize::F32 })
             .to_bytes()
             .unwrap();
