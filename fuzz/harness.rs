@@ -83,11 +83,17 @@ fn exercise(p: Pack) {
     }
     if let Some(s) = p.baskets() {
         for b in 0..s.len() {
-            assert!(s.basket(b).windows(2).all(|w| w[0] < w[1]), "baskets are sorted sets");
+            assert!(
+                s.basket(b).windows(2).all(|w| w[0] < w[1]),
+                "baskets are sorted sets"
+            );
             assert!(s.basket(b).iter().all(|&j| (j as usize) < n));
         }
         for i in 0..n {
-            assert!(s.baskets_of(i).iter().all(|&b| s.basket(b as usize).contains(&(i as u32))));
+            assert!(s
+                .baskets_of(i)
+                .iter()
+                .all(|&b| s.basket(b as usize).contains(&(i as u32))));
         }
     }
     let _ = (p.gram(), p.meta(), p.popularity(), p.prices(), p.sections());

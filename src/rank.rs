@@ -171,11 +171,15 @@ impl Query {
     }
 }
 
-/// Normalisers of the sparse terms of one `recommend` call (0 = the term is off), for reasons.
-struct Factors {
+/// One blended list and what its reasons need: the profile, the normalisers of the sparse
+/// terms (0 = the term is off) and the basket-neighbour context.
+struct Blended {
+    top: Vec<Scored>,
+    prof: Profile,
     nbr: f32,
     tran: f32,
     knn: f32,
+    ctx: Vec<(usize, f32)>,
 }
 
 /// A pack, a history and reusable scratch buffers.
@@ -405,10 +409,10 @@ impl Engine {
         if q.exclude_viewed {
             excluded.extend(&sum.viewed);
         }
-        let Some(cat) = self.prepare_mask(q, &excluded) else {
-            return Ok(Vec::new());
-        };
         if sum.items.is_empty() {
+            let Some(cat) = self.prepare_mask(q, &excluded) else {
+                return Ok(Vec::new());
+            };
             self.scores.clear();
             self.scores.extend_from_slice(self.pack.popularity());
             let top = self.select(q, cat, q.k);
@@ -417,12 +421,28 @@ impl Engine {
                 .map(|s| self.rec(s, ReasonKind::Popular, None))
                 .collect());
         }
+        let Some(b) = self.blended(&sum, q, &excluded) else {
+            return Ok(Vec::new());
+        };
+        Ok(b.top
+            .iter()
+            .map(|&s| {
+                let (kind, item) = self.reason(&sum, &b, s.index as usize);
+                self.rec(s, kind, item)
+            })
+            .collect())
+    }
+
+    /// The blend of [`Engine::recommend`] for a summary (with at least one item): the best
+    /// `q.k` items outside `excluded` and the query's filters; `None` for an unknown category.
+    fn blended(&mut self, sum: &Summary, q: &Query, excluded: &[usize]) -> Option<Blended> {
+        let cat = self.prepare_mask(q, excluded)?;
         let prof = Profile::build(&self.pack, &sum.items, &self.params);
         self.boosts.clear();
         let p = self.params;
-        let nbr = self.add_neighbour_boost(&sum, p.neighbour_weight);
-        let tran = self.add_transition_boost(&sum, p.transition_weight);
-        let ctx = self.knn_context(&sum);
+        let nbr = self.add_neighbour_boost(sum, p.neighbour_weight);
+        let tran = self.add_transition_boost(sum, p.transition_weight);
+        let ctx = self.knn_context(sum);
         let knn = self.add_knn_boost(&ctx, p.knn_weight);
         let pool = if q.diversity > 0.0 {
             (q.k * 5).max(50)
@@ -433,14 +453,14 @@ impl Engine {
         if q.diversity > 0.0 {
             top = self.mmr(top, q.k, q.diversity);
         }
-        let f = Factors { nbr, tran, knn };
-        Ok(top
-            .into_iter()
-            .map(|s| {
-                let (kind, item) = self.reason(&sum, &prof, s.index as usize, &f, &ctx);
-                self.rec(s, kind, item)
-            })
-            .collect())
+        Some(Blended {
+            top,
+            prof,
+            nbr,
+            tran,
+            knn,
+            ctx,
+        })
     }
 
     /// The unweighted parts of `recommend`'s score for the current history (`None` when the
@@ -669,20 +689,13 @@ impl Engine {
     }
 
     /// The history item that contributed most to item `j`'s score.
-    fn reason(
-        &self,
-        sum: &Summary,
-        prof: &Profile,
-        j: usize,
-        f: &Factors,
-        ctx: &[(usize, f32)],
-    ) -> (ReasonKind, Option<usize>) {
+    fn reason(&self, sum: &Summary, f: &Blended, j: usize) -> (ReasonKind, Option<usize>) {
         let p = &self.params;
         let mut c = vec![0.0; sum.items.len()];
         if p.embedding_weight > 0.0 {
             let mut y = vec![0.0; self.pack.dims()];
             self.pack.embedding(j, &mut y);
-            for (ck, x) in c.iter_mut().zip(prof.contributions(&y)) {
+            for (ck, x) in c.iter_mut().zip(f.prof.contributions(&y)) {
                 *ck = p.embedding_weight * x;
             }
         }
@@ -701,8 +714,8 @@ impl Engine {
             }
         }
         if let (true, Some(store)) = (f.knn > 0.0, self.pack.baskets()) {
-            let split = self.knn.split(store, ctx, j as u32);
-            for (&(i, _), x) in ctx.iter().zip(split) {
+            let split = self.knn.split(store, &f.ctx, j as u32);
+            for (&(i, _), x) in f.ctx.iter().zip(split) {
                 if let Some(k) = sum.items.iter().position(|it| it.index == i) {
                     c[k] += p.knn_weight * f.knn * x;
                 }
@@ -791,7 +804,8 @@ impl Engine {
         self.norms.as_deref().unwrap_or(&[])
     }
 
-    /// Items most similar to `id` by cosine of their embeddings.
+    /// Items for a shopper looking at `id`: the blend of [`Engine::recommend`] for a history
+    /// of that one item (weight 1), whatever the stored history holds; `id` itself is left out.
     pub fn similar(&mut self, id: &str, q: &Query) -> Result<Vec<Rec>> {
         q.validate()?;
         check_id(id)?;
@@ -799,23 +813,23 @@ impl Engine {
             .pack
             .index_of(id)
             .ok_or_else(|| Error::UnknownItem(id.to_owned()))?;
-        let mut y = vec![0.0; self.pack.dims()];
-        self.pack.embedding(i, &mut y);
-        let Some(cat) = self.prepare_mask(q, &[i]) else {
+        let sum = Summary {
+            items: vec![crate::profile::HistItem {
+                index: i,
+                weight: 1.0,
+                state: ItemState::Viewed,
+            }],
+            viewed: vec![i],
+            last: Some(i),
+            sequence: vec![i],
+            ..Summary::default()
+        };
+        let Some(b) = self.blended(&sum, q, &[i]) else {
             return Ok(Vec::new());
         };
-        self.scan(&y);
-        self.norms();
-        let norms = self.norms.as_deref().unwrap_or(&[]);
-        let ni = norms[i];
-        for (s, &nj) in self.scores.iter_mut().zip(norms) {
-            let den = ni * nj;
-            *s = if den > 0.0 { *s / den } else { 0.0 };
-        }
-        let top = self.select(q, cat, q.k);
-        Ok(top
-            .into_iter()
-            .map(|s| self.rec(s, ReasonKind::Similar, Some(i)))
+        Ok(b.top
+            .iter()
+            .map(|&s| self.rec(s, ReasonKind::Similar, Some(i)))
             .collect())
     }
 

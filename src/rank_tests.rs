@@ -209,38 +209,43 @@ fn reasons_name_the_history_item_that_contributed_most() {
 }
 
 #[test]
-fn similar_is_cosine_and_excludes_itself() {
-    let mut e = Engine::from_bytes(&random_pack(11, 300, 8, Quantize::F32, false, false)).unwrap();
-    let got = e
-        .similar(
-            "item7",
-            &Query {
-                k: 10,
-                ..Query::default()
-            },
-        )
-        .unwrap();
-    let mut a = vec![0.0; 8];
-    let mut b = vec![0.0; 8];
-    e.pack().embedding(7, &mut a);
-    let cos = |b: &[f32]| {
-        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-        dot / (a.iter().map(|x| x * x).sum::<f32>().sqrt()
-            * b.iter().map(|x| x * x).sum::<f32>().sqrt())
-    };
-    let mut best: Vec<(usize, f32)> = (0..300)
-        .filter(|&j| j != 7)
-        .map(|j| {
-            e.pack().embedding(j, &mut b);
-            (j, cos(&b))
+fn similar_is_recommend_for_one_view_and_excludes_itself() {
+    for seed in [11u64, 12, 13] {
+        let bytes = full_pack(seed, 300, 8, Quantize::I8, seed != 12);
+        let mut e = Engine::from_bytes(&bytes).unwrap();
+        e.set_params(Params {
+            neighbour_weight: 0.4,
+            knn_weight: 0.6,
+            popularity_weight: 0.1,
+            ..Params::default()
         })
-        .collect();
-    best.sort_by(|x, y| y.1.total_cmp(&x.1));
-    for (r, (j, c)) in got.iter().zip(&best) {
-        assert_eq!(r.index, *j);
-        assert!((r.score - c).abs() < 1e-5);
-        assert_eq!(r.because.item.as_deref(), Some("item7"));
+        .unwrap();
+        // Whatever the stored history holds.
+        e.view("item3", 5.0).unwrap();
+        let q = Query {
+            k: 12,
+            min_price: Some(20.0),
+            ..Query::default()
+        };
+        let got = e.similar("item7", &q).unwrap();
+        let mut h = History::new(10).unwrap();
+        h.push(EventKind::View, "item7", 1.0).unwrap();
+        let mut one = e.clone();
+        one.set_history(h);
+        let want = one.recommend(&q).unwrap();
+        assert_eq!(got.len(), 12);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (g.index, g.score.to_bits()),
+                (w.index, w.score.to_bits()),
+                "seed {seed}"
+            );
+            assert_eq!(g.because.kind, ReasonKind::Similar);
+            assert_eq!(g.because.item.as_deref(), Some("item7"));
+        }
+        assert!(got.iter().all(|r| r.id != "item7" && r.price >= 20.0));
     }
+    let mut e = Engine::from_bytes(&random_pack(11, 30, 8, Quantize::F32, false, false)).unwrap();
     assert_eq!(
         e.similar("nope", &Query::default()).unwrap_err().code(),
         "UNKNOWN_ITEM"
