@@ -37,10 +37,6 @@ pub struct BundleParams {
     pub substitute_cosine: f32,
     /// Factor applied to a substitute's score (1 = no penalty, 0 = never shown).
     pub substitute_penalty: f32,
-    /// Frequently bought together: a co-purchase weight must exceed this to count as strict.
-    pub fbt_min_weight: f32,
-    /// ... and be at least this share of the item's strongest co-purchase weight.
-    pub fbt_relative_floor: f32,
     /// Bundles: weight of the mean co-purchase association inside a set.
     pub coherence_weight: f32,
 }
@@ -57,8 +53,6 @@ impl Default for BundleParams {
             value_exponent: 0.1,
             substitute_cosine: 0.95,
             substitute_penalty: 0.1,
-            fbt_min_weight: 0.0,
-            fbt_relative_floor: 0.05,
             coherence_weight: 0.5,
         }
     }
@@ -89,8 +83,6 @@ impl BundleParams {
             ("valueExponent", &mut p.value_exponent),
             ("substituteCosine", &mut p.substitute_cosine),
             ("substitutePenalty", &mut p.substitute_penalty),
-            ("fbtMinWeight", &mut p.fbt_min_weight),
-            ("fbtRelativeFloor", &mut p.fbt_relative_floor),
             ("coherenceWeight", &mut p.coherence_weight),
         ] {
             read_f32(v, name, field)?;
@@ -107,8 +99,6 @@ impl BundleParams {
             ("popularityWeight", self.popularity_weight),
             ("knnWeight", self.knn_weight),
             ("valueExponent", self.value_exponent),
-            ("fbtMinWeight", self.fbt_min_weight),
-            ("fbtRelativeFloor", self.fbt_relative_floor),
             ("coherenceWeight", self.coherence_weight),
         ] {
             if !(x.is_finite() && x >= 0.0) {
@@ -140,12 +130,6 @@ impl BundleParams {
             return Err(Error::bad(format!(
                 "substitutePenalty must be between 0 and 1, not {}",
                 num(self.substitute_penalty)
-            )));
-        }
-        if self.fbt_relative_floor > 1.0 {
-            return Err(Error::bad(format!(
-                "fbtRelativeFloor must be at most 1, not {}",
-                num(self.fbt_relative_floor)
             )));
         }
         Ok(())

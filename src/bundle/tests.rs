@@ -389,7 +389,7 @@ fn eval_entry_point_matches_complete_cart() {
 }
 
 #[test]
-fn bought_together_is_strict_first_then_complements() {
+fn bought_together_is_the_cart_blend_for_that_one_item() {
     let mut e = engine();
     let r = e.frequently_bought_together("camera", 3).unwrap();
     // camera2 is bought with the camera but is a near copy of it: penalised behind the tripod.
@@ -397,12 +397,24 @@ fn bought_together_is_strict_first_then_complements() {
     assert!(r
         .iter()
         .all(|x| x.because.kind == ReasonKind::BoughtTogether));
-    let r = e.frequently_bought_together("tripod", 4).unwrap();
-    assert_eq!(r[0].id, "camera");
-    assert!(r[1..]
-        .iter()
-        .all(|x| x.because.kind == ReasonKind::PairsWith && x.score <= 1.0));
-    // No pairs at all: embedding complements, never empty, never the item itself.
+    for id in ["camera", "tripod", "battery", "tea"] {
+        let r = e.frequently_bought_together(id, 20).unwrap();
+        let want = e.complete_cart_for(&[id.to_string()], 20);
+        assert_eq!(r.iter().map(|x| x.index).collect::<Vec<_>>(), want, "{id}");
+        for x in &r {
+            let linked = score::assoc_sym(e.pack(), e.pack().index_of(id).unwrap(), x.index) > 0.0;
+            let kind = if linked {
+                ReasonKind::BoughtTogether
+            } else {
+                ReasonKind::PairsWith
+            };
+            assert_eq!(
+                (x.because.kind, x.because.item.as_deref()),
+                (kind, Some(id))
+            );
+        }
+    }
+    // No pairs at all: complements by affinity, never empty, never the item itself.
     let r = e.frequently_bought_together("battery", 20).unwrap();
     assert_eq!(r.len(), 8);
     assert!(!ids(&r).contains(&"battery"));
