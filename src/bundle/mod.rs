@@ -5,7 +5,7 @@
 //! For a cart C (known items, distinct) every item j gets
 //!
 //! `s_j = R_j · V_j`, with
-//! `R_j = β_c · A_j / max A + β_e · E(j; q_C) + β_p · E(j; u) + β_pop · pop_j / max pop`
+//! `R_j = β_c · A_j / max A + β_e · E(j; q_C) + β_p · E(j; u) + β_k · K_j / max K + β_pop · P_j`
 //! and `V_j = ((price_j + 0.01 p̄) / p̄)^γ`,
 //!
 //! where `A_j = Σ_{i∈C} nbr(i, j) / (max_k nbr(i, k))^ρ` sums the pack's co-purchase weights
