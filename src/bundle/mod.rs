@@ -13,7 +13,9 @@
 //! ([`crate::profile::Profile`] over the cart items, each weighted like an add-to-cart event:
 //! the least-squares fold-in when the pack has a Gram matrix, else the normalised mean); `u` is
 //! the shopper's profile over the whole history, used only when the history holds items beyond
-//! the cart. The affinity `E(j; q)` is `max(0, y_j · q) / max_k (y_k · q)` for a fold-in query
+//! the cart; `K_j` is the basket-neighbour score of the cart ([`crate::knn`], the cart as an
+//! unweighted context) and `P_j = ln(1 + pop_j) / ln(1 + max pop)` the popularity prior. The
+//! affinity `E(j; q)` is `max(0, y_j · q) / max_k (y_k · q)` for a fold-in query
 //! (the model's own score, scaled to max 1) and `max(0, cos(y_j, q))` for a mean query.
 //! `p̄` is the mean positive catalogue price and γ the value exponent: `R_j` is the
 //! probability-of-add proxy and `V_j` the order-value term (γ = 0 ranks by relevance alone,
