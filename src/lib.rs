@@ -14,7 +14,9 @@
 //! - [`metrics`]: HR, MRR, NDCG and revenue-weighted HR for offline evaluation.
 //! - [`rank`]: [`rank::Engine`], which ties it all together: `recommend`, `similar`, `popular`.
 //! - `wasm` (wasm32 only): the JS API (`Recommender`, `buildPack`) on top of [`rank::Engine`].
-//! - the `cartsense` binary (feature `cli`): builds and evaluates packs from order history.
+//! - `builder` (feature `cli`): packs from order history: data loading and cleaning, time
+//!   splits and cases, training, tuning and the evaluation protocol.
+//! - the `cartsense` binary (feature `cli`): a thin command-line front end to `builder`.
 //!
 //! ```
 //! use cartsense::pack::{PackWriter, Quantize};
@@ -49,5 +51,8 @@ pub mod topk;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+#[cfg(feature = "cli")]
+pub mod builder;
 
 pub use error::{Error, PackError, Result};
