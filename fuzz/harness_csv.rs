@@ -1,6 +1,7 @@
-//! The CLI's CSV reader (`src/bin/cartsense/csv_in.rs`, included by path as `crate::csv_in`
-//! because it lives in the binary, not the library): column detection, delimiter sniffing,
-//! UTF-8 and number checks, and the date parser. Errors are fine; panics are not.
+//! The builder's CSV reader (`cartsense::builder::data::csv_in`, feature `cli`), seen here as
+//! `crate::csv_in`: the fuzz crate includes `src/builder/data/csv_in.rs` by path, the replay
+//! test imports it. Column detection, delimiter sniffing, UTF-8 and number checks, and the date
+//! parser. Errors are fine; panics are not.
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -7,14 +7,17 @@
 //!
 //! The crate is one core and two thin front ends:
 //! - [`pack`]: the `.cspk` format ([`pack::PackWriter`], [`pack::Pack::from_bytes`]).
-//! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it.
+//! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it
+//!   ([`ids`]: the id and timestamp checks it shares with [`memory`]).
 //! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
 //! - [`knn`]: basket neighbours (session kNN) over the pack's stored past baskets.
 //! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
 //! - [`metrics`]: HR, MRR, NDCG and revenue-weighted HR for offline evaluation.
 //! - [`rank`]: [`rank::Engine`], which ties it all together: `recommend`, `similar`, `popular`.
 //! - `wasm` (wasm32 only): the JS API (`Recommender`, `buildPack`) on top of [`rank::Engine`].
-//! - the `cartsense` binary (feature `cli`): builds and evaluates packs from order history.
+//! - `builder` (feature `cli`): packs from order history: data loading and cleaning, time
+//!   splits and cases, training, tuning and the evaluation protocol.
+//! - the `cartsense` binary (feature `cli`): a thin command-line front end to `builder`.
 //!
 //! ```
 //! use cartsense::pack::{PackWriter, Quantize};
@@ -34,6 +37,7 @@
 pub mod bundle;
 pub mod error;
 pub mod history;
+pub mod ids;
 pub mod json;
 pub mod kernels;
 pub mod knn;
@@ -49,5 +53,8 @@ pub mod topk;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+#[cfg(feature = "cli")]
+pub mod builder;
 
 pub use error::{Error, PackError, Result};

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::json::{self, Value};
 
 use crate::error::{Error, Result};
-use crate::history::{check_id, ImportReport};
+use crate::ids::{check_id, ImportReport};
 
 /// Default number of items remembered.
 pub const DEFAULT_MAX_ITEMS: usize = 500;
@@ -341,9 +341,9 @@ impl Memory {
     }
 }
 
-/// Whole milliseconds within the JS Date range (see [`crate::history::MAX_TIMESTAMP_MS`]).
+/// Whole milliseconds within the JS Date range (see [`crate::ids::MAX_TIMESTAMP_MS`]).
 fn check_time(at: f64) -> Result<f64> {
-    crate::history::check_at(at)
+    crate::ids::check_at(at)
 }
 
 fn parse_record(e: &Value) -> Option<ItemRecord> {

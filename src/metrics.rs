@@ -1,7 +1,8 @@
 //! Offline ranking metrics for one relevant item per case (basket completion, next item).
 //!
-//! Plain functions and one accumulator, shared by `cartsense eval` for every ranker (ours, the
-//! baselines and external ranked-list files) so they are all scored by the same code.
+//! Plain functions and one accumulator, shared by `cartsense eval`, `cartsense build`'s tuning
+//! and the examples for every ranker (ours, the baselines and external ranked-list files) so
+//! they are all scored by the same code.
 //!
 //! ```
 //! use cartsense::metrics::{rank_in, Tally};
@@ -123,6 +124,31 @@ impl Tally {
     }
 }
 
+/// Simulated order-value uplift of showing lists of up to 10 add-ons (item indices) under
+/// baskets whose hidden items are `targets`: each shown item at rank r is assumed bought (one
+/// unit, at its `prices` entry) with the probability that these lists have the hidden item at
+/// rank r (their measured hit rate at that rank), independently of the others; the mean over
+/// the lists of the sum over the 10 slots. Assumptions: the shopper sees all 10, accepting one
+/// add-on does not change the others, and a hit on the hidden item is as likely for every
+/// shown item at that rank.
+pub fn uplift(lists: &[Vec<u32>], targets: &[u32], prices: &[f32]) -> f64 {
+    let n = lists.len().max(1) as f64;
+    let mut at_rank = [0.0f64; 10];
+    for (l, t) in lists.iter().zip(targets) {
+        let r = rank_in(l, t, 10);
+        if (1..=10).contains(&r) {
+            at_rank[r - 1] += 1.0 / n;
+        }
+    }
+    let mut total = 0.0;
+    for l in lists {
+        for (r, &j) in l.iter().take(10).enumerate() {
+            total += at_rank[r] * prices[j as usize] as f64;
+        }
+    }
+    total / n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +171,15 @@ mod tests {
         assert!((t.mrr() - 0.5).abs() < 1e-12);
         assert!((t.value_hit_rate() - 0.25).abs() < 1e-12);
         assert!((t.ndcg() - (1.0 + 1.0 / 3f64.log2()) / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn uplift_weights_shown_prices_by_the_hit_rate_at_their_rank() {
+        // Case 1 hits at rank 2, case 2 misses: h = [0, 0.5, 0, ...]; the items shown at rank 2
+        // are 2 (price 20) and 1 (price 10): (0.5 * 20 + 0.5 * 10) / 2 cases.
+        let lists = vec![vec![1, 2], vec![3, 1]];
+        let prices = [0.0, 10.0, 20.0, 30.0];
+        assert!((uplift(&lists, &[2, 0], &prices) - 7.5).abs() < 1e-12);
+        assert_eq!(uplift(&[], &[], &prices), 0.0);
     }
 }

@@ -8,9 +8,7 @@
 mod harness;
 
 #[cfg(feature = "cli")]
-#[path = "../src/bin/cartsense/csv_in.rs"]
-#[allow(dead_code)]
-mod csv_in;
+use cartsense::builder::data::csv_in;
 
 #[cfg(feature = "cli")]
 #[path = "../fuzz/harness_csv.rs"]

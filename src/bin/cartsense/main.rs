@@ -1,7 +1,8 @@
 //! `cartsense`: build, inspect, query and evaluate model packs from a shop's order history.
 //!
-//! Every command uses the same core as the WebAssembly package: packs are written with
-//! `cartsense::pack::PackWriter` and scored with `cartsense::rank::Engine`.
+//! A thin front end: each command maps its flags to the options of `cartsense::builder` (or
+//! the core) and prints. Every command uses the same core as the WebAssembly package: packs are
+//! written with `cartsense::pack::PackWriter` and scored with `cartsense::rank::Engine`.
 
 use clap::{Parser, Subcommand};
 
@@ -18,21 +19,22 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
+/// [`outln`] without the added newline, for text that ends in its own.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        if write!(o, $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+pub(crate) use out;
+
 mod build;
-mod cases;
-mod catalog;
-mod cooc;
-mod csv_in;
-mod data;
-mod engine_run;
 mod eval;
 mod inspect;
-mod model;
 mod pack_cmd;
-mod repurchase;
-mod rng;
-mod train;
-mod tune;
 
 #[derive(Debug, Parser)]
 #[command(

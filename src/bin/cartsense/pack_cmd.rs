@@ -1,12 +1,10 @@
-//! `cartsense pack`: bring your own embeddings (.npy float32 [n, d] + ids file, or CSV
-//! `id,v1..vd`), add catalog facts, write a pack.
+//! `cartsense pack`: a pack from your own embeddings ([`cartsense::builder::embeddings`]).
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context, Result};
-use cartsense::pack::{PackWriter, Quantize};
-use serde_json::json;
+use anyhow::{anyhow, Context, Result};
+use cartsense::builder::embeddings::{self, PackOptions};
+use cartsense::pack::Quantize;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -40,186 +38,21 @@ pub struct PackArgs {
     pub currency: String,
 }
 
-fn read_npy(path: &Path) -> Result<(usize, usize, Vec<f32>)> {
-    let b = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let bad = |m: &str| anyhow!("{}: not a float32 [n, d] .npy file: {m}", path.display());
-    if b.len() < 10 || &b[..6] != b"\x93NUMPY" {
-        return Err(bad("missing the \\x93NUMPY magic"));
-    }
-    let (hlen, start) = match b[6] {
-        1 => (u16::from_le_bytes([b[8], b[9]]) as usize, 10),
-        2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
-        v => return Err(bad(&format!("unsupported version {v}"))),
-    };
-    let header = b
-        .get(start..start + hlen)
-        .and_then(|h| std::str::from_utf8(h).ok())
-        .ok_or_else(|| bad("truncated header"))?;
-    if !header.contains("'<f4'") {
-        return Err(bad(&format!(
-            "dtype must be '<f4' (float32); header: {header}"
-        )));
-    }
-    if header.contains("'fortran_order': True") {
-        return Err(bad(
-            "Fortran order is not supported; save with np.ascontiguousarray",
-        ));
-    }
-    let shape = header
-        .split("'shape':")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(|| bad("no shape"))?;
-    let dims: Vec<usize> = shape
-        .trim()
-        .trim_start_matches('(')
-        .split(',')
-        .map(|x| x.trim())
-        .filter(|x| !x.is_empty())
-        .map(|x| x.parse::<usize>().map_err(|_| bad("bad shape")))
-        .collect::<Result<_>>()?;
-    if dims.len() != 2 {
-        return Err(bad(&format!("shape must be 2-D, not {shape})")));
-    }
-    let (n, d) = (dims[0], dims[1]);
-    let body = &b[start + hlen..];
-    if n.checked_mul(d).and_then(|x| x.checked_mul(4)) != Some(body.len()) {
-        return Err(bad(&format!(
-            "{} data bytes for shape ({n}, {d})",
-            body.len()
-        )));
-    }
-    let v = body
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    Ok((n, d, v))
-}
-
-fn read_csv(path: &Path) -> Result<(Vec<String>, usize, Vec<f32>)> {
-    let mut rd = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
-    let (mut ids, mut v, mut d) = (Vec::new(), Vec::new(), 0usize);
-    for (n, r) in rd.records().enumerate() {
-        let line = n + 1;
-        let r = r.map_err(|e| anyhow!("{}: line {line}: {e}", path.display()))?;
-        if r.len() < 2 {
-            bail!("{}: line {line}: expected id,v1,...,vd", path.display());
-        }
-        let vals: Vec<Result<f32, usize>> = (1..r.len())
-            .map(|c| r[c].trim().parse::<f32>().map_err(|_| c))
-            .collect();
-        if n == 0 && vals.iter().any(|x| x.is_err()) {
-            continue; // a header line
-        }
-        if d == 0 {
-            d = r.len() - 1;
-        } else if r.len() - 1 != d {
-            bail!(
-                "{}: line {line}: {} values, expected {d}",
-                path.display(),
-                r.len() - 1
-            );
-        }
-        for x in vals {
-            match x {
-                Ok(x) if x.is_finite() => v.push(x),
-                Ok(_) | Err(_) => {
-                    let c = x.err().unwrap_or(0);
-                    bail!(
-                        "{}: line {line}, column {}: {:?} is not a finite number",
-                        path.display(),
-                        c + 1,
-                        r.get(c).unwrap_or("")
-                    )
-                }
-            }
-        }
-        ids.push(r[0].trim().to_string());
-    }
-    if ids.is_empty() {
-        bail!("{}: no embedding rows", path.display());
-    }
-    Ok((ids, d, v))
-}
-
 pub fn run(a: &PackArgs) -> Result<()> {
     let quantize: Quantize = a.quantize.parse().map_err(|e| anyhow!("--quantize: {e}"))?;
-    let is_npy = a.embeddings.extension().and_then(|e| e.to_str()) == Some("npy");
-    let (ids, d, emb) = if is_npy {
-        let (n, d, v) = read_npy(&a.embeddings)?;
-        let Some(idp) = &a.ids else {
-            bail!("a .npy file needs --ids FILE (one id per line, in row order)");
-        };
-        let text = std::fs::read_to_string(idp)
-            .with_context(|| format!("cannot read {}", idp.display()))?;
-        let ids: Vec<String> = text
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
-        if ids.len() != n {
-            bail!(
-                "{} has {} ids but {} has {n} rows",
-                idp.display(),
-                ids.len(),
-                a.embeddings.display()
-            );
-        }
-        (ids, d, v)
-    } else {
-        read_csv(&a.embeddings)?
+    let (ids, d, emb) = embeddings::read(&a.embeddings, a.ids.as_deref())?;
+    let n = ids.len();
+    let o = PackOptions {
+        catalog: a.catalog.clone(),
+        quantize,
+        lambda: a.lambda,
+        alpha: a.alpha,
+        currency: a.currency.clone(),
     };
-    // Pack order: sorted by id.
-    let mut order: Vec<usize> = (0..ids.len()).collect();
-    order.sort_by(|&x, &y| ids[x].cmp(&ids[y]));
-    let sorted_ids: Vec<String> = order.iter().map(|&i| ids[i].clone()).collect();
-    let mut rows = Vec::with_capacity(emb.len());
-    for &i in &order {
-        rows.extend_from_slice(&emb[i * d..(i + 1) * d]);
+    let (bytes, matched) = embeddings::pack(ids, d, emb, &o)?;
+    if let Some(m) = matched {
+        eprintln!("catalog: {m} of {n} items matched");
     }
-    let n = sorted_ids.len();
-    let mut titles = vec![String::new(); n];
-    let mut cats = vec![String::new(); n];
-    let mut prices = vec![0.0f32; n];
-    let mut matched = 0usize;
-    if let Some(cat) = &a.catalog {
-        let index: HashMap<&str, usize> = sorted_ids
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.as_str(), i))
-            .collect();
-        for (id, t, c, p) in crate::catalog::read(cat, false)? {
-            if let Some(&i) = index.get(id.as_str()) {
-                matched += 1;
-                titles[i] = t;
-                cats[i] = c;
-                prices[i] = p.unwrap_or(0.0);
-            }
-        }
-        eprintln!("catalog: {matched} of {n} items matched");
-    }
-    let mut w = PackWriter::new(sorted_ids, d, rows)
-        .titles(titles)
-        .prices(prices)
-        .quantize(quantize)
-        .currency(a.currency.clone())
-        .meta(
-            json!({"generator": format!("cartsense pack {}", env!("CARGO_PKG_VERSION")),
-                     "source": "external embeddings"}),
-        );
-    if cats.iter().any(|c| !c.is_empty()) {
-        w = w.categories(cats);
-    }
-    if a.lambda > 0.0 {
-        w = w.fold_in(a.lambda, a.alpha);
-    }
-    let bytes = w
-        .to_bytes()
-        .map_err(|e| anyhow!("cannot write the pack: {e}"))?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
     eprintln!(
         "wrote {} ({n} items, {d} dims, {} bytes)",

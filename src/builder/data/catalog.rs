@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use crate::data::Dataset;
+use crate::builder::data::Dataset;
 
 /// One catalog row: id, title, category, price.
 pub type CatalogRow = (String, String, String, Option<f32>);

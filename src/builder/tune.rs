@@ -2,17 +2,17 @@
 //! the scorer's blend weights, half-life and profile, each chosen by HR@K then MRR@K on the
 //! validation cases, scored through the same `Engine` the storefront runs.
 
+use crate::metrics::{rank_in, Tally};
+use crate::params::{Params, ProfileMethod};
+use crate::topk::top_k;
 use anyhow::Result;
-use cartsense::metrics::{rank_in, Tally};
-use cartsense::params::{Params, ProfileMethod};
-use cartsense::topk::top_k;
 use serde_json::json;
 
-use crate::cases::Case;
-use crate::cooc::{Cooc, Measure};
-use crate::data::{Dataset, Kind};
-use crate::engine_run;
-use crate::model::{self, Choice, Method, Opts, Parts};
+use crate::builder::cases::Case;
+use crate::builder::data::{Dataset, Kind};
+use crate::builder::engine_run;
+use crate::builder::model::{self, Choice, Method, Opts, Parts};
+use crate::builder::train::cooc::{Cooc, Measure};
 
 /// List length used for choosing: 10 for baskets, 20 for sessions.
 pub fn k_of(kind: Kind) -> usize {
@@ -31,7 +31,8 @@ pub fn tally(lists: &[Vec<u32>], cases: &[Case], prices: &[f32], k: usize) -> Ta
     t
 }
 
-fn better(a: &Tally, b: &Tally) -> bool {
+/// The choosing rule: higher HR@k, then higher MRR@k.
+pub fn better(a: &Tally, b: &Tally) -> bool {
     (a.hit_rate(), a.mrr()) > (b.hit_rate(), b.mrr())
 }
 

@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::baselines::{self, Sknn};
-use super::returning::{hr_mrr, row, Entry, Input, Returning};
-use crate::cases::Case;
-use crate::data::Dataset;
+use crate::builder::cases::Case;
+use crate::builder::data::Dataset;
+use crate::builder::returning::{hr_mrr, row, Entry, Returning};
 
 /// Train indices of the history items: (item, invoices containing it, index of the newest one).
 fn history_counts(train: &Dataset, hist: &[Entry]) -> Vec<(u32, u32, usize)> {
@@ -125,7 +125,7 @@ fn sknn_weighted(sk: &Sknn, ctx: &[(u32, f32)], overlap: &mut [f32]) -> Vec<(u32
 
 /// Top `k` of dense `scores` (tie-break popularity, then index), cart items excluded.
 fn top(scores: &[f32], pop: &[f32], k: usize, cart: &[u32]) -> Vec<u32> {
-    cartsense::topk::top_k(scores, pop, k, |j| !cart.contains(&(j as u32)))
+    crate::topk::top_k(scores, pop, k, |j| !cart.contains(&(j as u32)))
         .into_iter()
         .map(|s| s.index)
         .collect()
@@ -195,20 +195,25 @@ fn ref_blend(
         .collect()
 }
 
-/// Tune (w, half-life) of SKNN + history, then λ of the blend, on validation; score test.
-pub fn references(inp: &Input, rv: &Returning, rt: &Returning, rows: &mut Vec<Value>) -> Value {
-    let vpop = baselines::popularity(inp.subtrain);
-    let vsk = Sknn::new(
-        inp.subtrain,
-        (0..inp.subtrain.groups.len() as u32).collect(),
-    );
+/// Tune (w, half-life) of SKNN + history, then λ of the blend, on validation (`rv` over
+/// `subtrain`); score test (`rt` over `train`) into `rows`. Returns the choice and its grid.
+pub fn references(
+    train: &Dataset,
+    subtrain: &Dataset,
+    rv: &Returning,
+    rt: &Returning,
+    rows: &mut Vec<Value>,
+    log: &dyn Fn(&str),
+) -> Value {
+    let vpop = baselines::popularity(subtrain);
+    let vsk = Sknn::new(subtrain, (0..subtrain.groups.len() as u32).collect());
     let mut best: Option<(f32, f64, (f64, f64))> = None;
     let mut grid = Vec::new();
     for w in [0.25f32, 0.5, 1.0, 2.0] {
         for hl in [30.0f64, 90.0, 365.0] {
-            let rs = ref_scores(inp.subtrain, &vsk, rv, w, hl);
-            let l = ref_blend(&rs, rv, &vpop, inp.subtrain.n_items(), 0.0);
-            let m = hr_mrr(&row("", "", &l, rv, inp.subtrain));
+            let rs = ref_scores(subtrain, &vsk, rv, w, hl);
+            let l = ref_blend(&rs, rv, &vpop, subtrain.n_items(), 0.0);
+            let m = hr_mrr(&row("", "", &l, rv, subtrain));
             grid.push(json!({"w": w, "halfLifeDays": hl, "hr10": m.0, "mrr10": m.1}));
             if best.is_none_or(|b| m > b.2) {
                 best = Some((w, hl, m));
@@ -216,34 +221,36 @@ pub fn references(inp: &Input, rv: &Returning, rt: &Returning, rows: &mut Vec<Va
         }
     }
     let (w, hl) = best.map(|b| (b.0, b.1)).unwrap_or((1.0, 90.0));
-    let rs = ref_scores(inp.subtrain, &vsk, rv, w, hl);
+    let rs = ref_scores(subtrain, &vsk, rv, w, hl);
     let mut bl: Option<(f32, (f64, f64))> = None;
     for step in 0..=10 {
         let lambda = step as f32 / 10.0;
-        let l = ref_blend(&rs, rv, &vpop, inp.subtrain.n_items(), lambda);
-        let m = hr_mrr(&row("", "", &l, rv, inp.subtrain));
+        let l = ref_blend(&rs, rv, &vpop, subtrain.n_items(), lambda);
+        let m = hr_mrr(&row("", "", &l, rv, subtrain));
         if bl.is_none_or(|b| m > b.1) {
             bl = Some((lambda, m));
         }
     }
     let lambda = bl.map(|b| b.0).unwrap_or(0.5);
-    eprintln!("§3 references chosen on validation: w = {w}, half-life = {hl} days, blend lambda = {lambda}");
-    let pop = baselines::popularity(inp.train);
-    let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
-    let rs = ref_scores(inp.train, &sk, rt, w, hl);
+    log(&format!(
+        "§3 references chosen on validation: w = {w}, half-life = {hl} days, blend lambda = {lambda}"
+    ));
+    let pop = baselines::popularity(train);
+    let sk = Sknn::new(train, (0..train.groups.len() as u32).collect());
+    let rs = ref_scores(train, &sk, rt, w, hl);
     rows.push(row(
         &format!("session kNN (k100, s500) + history (w={w}, half-life {hl} d)"),
         "reference",
-        &ref_blend(&rs, rt, &pop, inp.train.n_items(), 0.0),
+        &ref_blend(&rs, rt, &pop, train.n_items(), 0.0),
         rt,
-        inp.train,
+        train,
     ));
     rows.push(row(
         &format!("blend of repeat and kNN + history (λ={lambda})"),
         "reference",
-        &ref_blend(&rs, rt, &pop, inp.train.n_items(), lambda),
+        &ref_blend(&rs, rt, &pop, train.n_items(), lambda),
         rt,
-        inp.train,
+        train,
     ));
     json!({"w": w, "halfLifeDays": hl, "lambda": lambda, "validationGrid": grid})
 }

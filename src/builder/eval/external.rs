@@ -4,12 +4,12 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
+use crate::metrics::{rank_in, Tally};
 use anyhow::{bail, Context, Result};
-use cartsense::metrics::{rank_in, Tally};
 use serde_json::{json, Value};
 
-use super::Split;
-use crate::data::Kind;
+use super::protocol::Split;
+use crate::builder::data::Kind;
 
 fn id_of(v: &Value) -> Option<String> {
     match v {

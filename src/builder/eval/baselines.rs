@@ -1,10 +1,10 @@
 //! Baselines of PROTOCOL.md, computed in the same run as our rankers: popularity,
 //! co-occurrence (in `tune`), first-order Markov and (V)SKNN.
 
-use cartsense::topk::top_k;
+use crate::topk::top_k;
 
-use crate::cases::Case;
-use crate::data::{Dataset, Kind};
+use crate::builder::cases::Case;
+use crate::builder::data::{Dataset, Kind};
 
 /// Exclusions of the protocol: the cart (baskets) or the current item (sessions).
 pub fn excluded(c: &Case, kind: Kind) -> Vec<u32> {
@@ -35,6 +35,7 @@ pub fn popularity(train: &Dataset) -> Vec<f32> {
     p
 }
 
+/// Popularity lists (ties: index), protocol exclusions.
 pub fn pop_lists(pop: &[f32], cases: &[Case], kind: Kind, k: usize) -> Vec<Vec<u32>> {
     let zero = vec![0.0f32; pop.len()];
     cases
@@ -70,13 +71,18 @@ pub fn markov_lists(train: &Dataset, pop: &[f32], cases: &[Case], k: usize) -> V
 /// Session kNN. `recency[g]` ranks train groups (larger = more recent); `sample` = most recent
 /// candidates kept (None = all); `decay` = VSKNN linear position weights.
 pub struct Sknn<'a> {
+    /// The train split.
     pub train: &'a Dataset,
+    /// Recency rank of each train group.
     pub recency: Vec<u32>,
+    /// Item -> train groups containing it.
     pub inv: Vec<Vec<u32>>,
+    /// Distinct items of each train group, sorted.
     pub sets: Vec<Vec<u32>>,
 }
 
 impl<'a> Sknn<'a> {
+    /// Index the train groups.
     pub fn new(train: &'a Dataset, recency: Vec<u32>) -> Self {
         let mut inv: Vec<Vec<u32>> = vec![Vec::new(); train.n_items()];
         let sets: Vec<Vec<u32>> = train
@@ -148,6 +154,8 @@ impl<'a> Sknn<'a> {
         sims
     }
 
+    /// Top-`k` lists of the cases from their `neighbours` nearest groups (ties: `pop`, then
+    /// index), protocol exclusions.
     #[allow(clippy::too_many_arguments)]
     pub fn lists(
         &self,

@@ -5,8 +5,8 @@
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
-use crate::cooc::Cooc;
-use crate::rng::Rng;
+use crate::builder::train::cooc::Cooc;
+use crate::builder::train::rng::Rng;
 
 /// Sparse symmetric PPMI rows: max(0, ln(C_ij N / (c_i c_j))).
 fn ppmi_rows(c: &Cooc) -> Vec<Vec<(u32, f64)>> {

@@ -10,14 +10,23 @@ use anyhow::{bail, Context, Result};
 /// Column names per role. `None` = detect from the header (see [`CANDIDATES`]).
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
+    /// Order (or session) id.
     pub order: Option<String>,
+    /// Item id.
     pub item: Option<String>,
+    /// Timestamp.
     pub time: Option<String>,
+    /// Numeric within-order sequence, added to the time in ms.
     pub seq: Option<String>,
+    /// Quantity.
     pub quantity: Option<String>,
+    /// Unit price.
     pub price: Option<String>,
+    /// Item title.
     pub title: Option<String>,
+    /// Item category.
     pub category: Option<String>,
+    /// Customer id.
     pub customer: Option<String>,
 }
 
@@ -94,21 +103,32 @@ pub const CANDIDATES: [(&str, &[&str]); 9] = [
 /// Resolved column positions of one file.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
+    /// Order (or session) id column.
     pub order: usize,
+    /// Item id column.
     pub item: usize,
+    /// Timestamp column.
     pub time: Option<usize>,
+    /// Sequence column.
     pub seq: Option<usize>,
+    /// Quantity column.
     pub quantity: Option<usize>,
+    /// Unit price column.
     pub price: Option<usize>,
+    /// Title column.
     pub title: Option<usize>,
+    /// Category column.
     pub category: Option<usize>,
+    /// Customer id column.
     pub customer: Option<usize>,
 }
 
 /// One raw row, before cleaning.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// Order (or session) id, trimmed.
     pub order: String,
+    /// Item id, trimmed (not yet normalised).
     pub item: String,
     /// Raw time string (compared as text and parsed for recency).
     pub time: String,
@@ -116,10 +136,15 @@ pub struct Row {
     pub at: f64,
     /// The within-order sequence column, when present.
     pub seq: Option<f64>,
+    /// Quantity (1 without a quantity column).
     pub quantity: f64,
+    /// Unit price, when given.
     pub price: Option<f64>,
+    /// Title ("" = none).
     pub title: String,
+    /// Category ("" = none).
     pub category: String,
+    /// Customer id as written ("" = none).
     pub customer: String,
 }
 

@@ -1,48 +1,42 @@
-//! PROTOCOL.md §3: basket completion for returning customers, with the shopper's earlier
-//! invoices as on-device history. Cases, history rule and both manifests exactly as §3; the
-//! references computed here and our ranking through `Engine` (memory seeded with
-//! `import_orders`, cart as add-to-cart events, `buy_again` blended with `recommend`).
+//! Returning customers (issue 7, PROTOCOL.md §3): the held-out cases whose customer ordered
+//! before, with that customer's earlier orders as the on-device memory; our rankings of them
+//! through `Engine` exactly as the wasm runs them (memory seeded with `import_orders`, cart as
+//! add-to-cart events, `buy_again` blended into `completeCart`); and the choice of the
+//! returning-shopper weights on them ([`tune`]), used by `cartsense build` and `cartsense eval`.
 
 use std::collections::HashMap;
 
 use anyhow::{anyhow, Result};
-use cartsense::bundle::{BlendCandidates, CartQuery};
-use cartsense::history::{EventKind, History};
-use cartsense::metrics::{rank_in, Tally};
-use cartsense::params::Params;
-use cartsense::rank::{Engine, Query};
-use cartsense::returning::{BlendNorm, ReturningParams};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::baselines::{self, Sknn};
-use crate::cases::Case;
-use crate::data::{Dataset, Group, Kind};
-use crate::repurchase::customer_key;
-
-pub const TEST: (usize, &str, &str) = (
-    2726,
-    "ab9da9696280d2b77df85525f3f06c9222c94230f0d4a1f4092d8c6b464b3df0",
-    "d3560d1d36fce1d8e0e266e9af5874e6923e674dd1c1b56f67eaea1c7f1c55f5",
-);
-pub const VALID: (usize, &str, &str) = (
-    1335,
-    "b3a9181c94174f4ebdc312410083d7ac18243c90f5f6febcf6f64b3f03f799d1",
-    "ce4e7a5c90920d0066cebec99836ecfbc9891ffb779d41acb8671fa3a5410669",
-);
+use crate::builder::cases::Case;
+use crate::builder::data::{Dataset, Group};
+use crate::builder::repurchase::customer_key;
+use crate::bundle::{BlendCandidates, CartQuery};
+use crate::history::{EventKind, History};
+use crate::metrics::{rank_in, uplift, Tally};
+use crate::params::Params;
+use crate::rank::{Engine, Query};
+use crate::returning::{BlendNorm, ReturningParams};
 
 /// One earlier invoice: date string, time in ms, item ids (distinct, first-appearance order).
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Invoice date as written.
     pub time: String,
+    /// Invoice time in ms.
     pub at: f64,
+    /// Item ids.
     pub ids: Vec<String>,
 }
 
 /// The returning-customer cases of one split, with their histories.
 pub struct Returning {
+    /// The cases.
     pub cases: Vec<Case>,
+    /// Per case, the customer's earlier invoices, oldest first.
     pub hist: Vec<Vec<Entry>>,
 }
 
@@ -134,23 +128,6 @@ pub fn history_manifest(r: &Returning) -> String {
         h.update(b"\n");
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Check both manifests against PROTOCOL.md; prints and returns them.
-pub fn check(what: &str, r: &Returning, ids: &[String], want: (usize, &str, &str)) -> Value {
-    let m = crate::cases::manifest(&r.cases, ids);
-    let hm = history_manifest(r);
-    let ok = r.cases.len() == want.0 && m == want.1 && hm == want.2;
-    eprintln!(
-        "{what} (returning customers): {} cases, manifest sha256 {m}, history manifest {hm} {}",
-        r.cases.len(),
-        if ok {
-            "(both match PROTOCOL.md)"
-        } else {
-            "(DO NOT MATCH PROTOCOL.md)"
-        }
-    );
-    json!({"cases": r.cases.len(), "sha256": m, "historySha256": hm, "matchesProtocol": ok})
 }
 
 /// Run `f` once per case on an engine whose history is the case's cart (add-to-cart events at
@@ -257,7 +234,9 @@ const HALF_LIVES: [f32; 7] = [0.0, 7.0, 14.0, 30.0, 90.0, 180.0, 365.0];
 /// What [`tune`] chooses: the buy-again and blend weights, and the scorer's `memoryWeight`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tuned {
+    /// Buy-again ranking and `completeCart` blend.
     pub rp: ReturningParams,
+    /// Weight of remembered purchases in the shopper's profile.
     pub memory_weight: f32,
 }
 
@@ -379,131 +358,12 @@ pub fn row(name: &str, note: &str, lists: &[Vec<u32>], r: &Returning, train: &Da
         "hr10": all.hit_rate(), "mrr10": all.mrr(), "revhr10": all.value_hit_rate(),
         "hr10Repeat": rep.hit_rate(), "hr10New": new.hit_rate(),
         "repeatCases": rep.cases, "newCases": new.cases, "listsWithCartItems": with_cart,
-        "upliftPerBasket": super::uplift_of(lists, &targets, &train.prices),
+        "upliftPerBasket": uplift(lists, &targets, &train.prices),
     })
 }
 
-/// Everything of §3 for one run. `packs` = (validation pack built on the §1.6 sub-train,
-/// test pack built on train), both from the same `cartsense build` choice.
-pub struct Input<'a> {
-    pub full: &'a Dataset,
-    pub train: &'a Dataset,
-    pub subtrain: &'a Dataset,
-    pub test: &'a [Case],
-    pub valid: &'a [Case],
-    pub packs: Option<(Vec<u8>, Vec<u8>)>,
-    pub fast: bool,
-}
-
-pub fn run(inp: &Input) -> Result<Value> {
-    let rt = select(inp.full, inp.test, "2011-11-01");
-    let rv = select(inp.full, inp.valid, "2011-10-01");
-    let test_m = check("online-retail test", &rt, &inp.train.ids, TEST);
-    let valid_m = check("online-retail validation", &rv, &inp.subtrain.ids, VALID);
-    let mut rows = Vec::new();
-    let mut chosen = Value::Null;
-    if let Some((vpack, tpack)) = &inp.packs {
-        let (t, grids) = tune(vpack, &rv, inp.subtrain)?;
-        let rp = t.rp;
-        let mw = Some(t.memory_weight);
-        eprintln!(
-            "§3 returning weights chosen on validation: buyAgainWeight = {}, norm = {}, \
-             halfLifeDays = {}, repurchase = {}, memoryWeight = {}",
-            rp.buy_again_weight,
-            rp.norm.name(),
-            rp.half_life_days,
-            rp.repurchase,
-            t.memory_weight
-        );
-        rows.push(row(
-            "cartsense completeCart (returning weights from validation)",
-            "ours, as the wasm runs it; weights chosen on validation",
-            &complete_cart_lists(tpack, &rt, &rp, mw)?,
-            &rt,
-            inp.train,
-        ));
-        let no_again = ReturningParams {
-            buy_again_weight: 0.0,
-            ..rp
-        };
-        rows.push(row(
-            "cartsense completeCart without buy-again (weight 0)",
-            "ours, not used for selection",
-            &complete_cart_lists(tpack, &rt, &no_again, mw)?,
-            &rt,
-            inp.train,
-        ));
-        rows.push(row(
-            "cartsense buyAgain only",
-            "ours, not used for selection",
-            &buy_again_lists(tpack, &rt, &rp)?,
-            &rt,
-            inp.train,
-        ));
-        chosen = meta(&t, rv.cases.len(), grids);
-    }
-    let pop = baselines::popularity(inp.train);
-    let sk = Sknn::new(inp.train, (0..inp.train.groups.len() as u32).collect());
-    let sample = if inp.fast { Some(500) } else { None };
-    let cart_only = sk.lists(&pop, &rt.cases, Kind::Baskets, 20, 100, sample, false);
-    let cut: Vec<Vec<u32>> = cart_only
-        .iter()
-        .map(|l| l[..l.len().min(10)].to_vec())
-        .collect();
-    let skname = if inp.fast {
-        "session kNN (k100, s500), cart only"
-    } else {
-        "session kNN (k100, all), cart only"
-    };
-    rows.push(row(skname, "reference", &cut, &rt, inp.train));
-    let rep = super::returning_refs::repeat_lists(inp.train, &rt, &cart_only, 10);
-    rows.push(row(
-        "repeat (+ session kNN fill)",
-        "reference",
-        &rep,
-        &rt,
-        inp.train,
-    ));
-    let refs = super::returning_refs::references(inp, &rv, &rt, &mut rows);
-    Ok(json!({
-        "protocol": "PROTOCOL.md §3",
-        "testManifest": test_m,
-        "validationManifest": valid_m,
-        "chosen": chosen,
-        "rows": rows,
-        "references": refs,
-    }))
-}
-
-/// The §3 table as text.
-pub fn table(v: &Value) {
-    crate::outln!("\nPROTOCOL.md §3, Online Retail returning customers (K = 10)");
-    crate::outln!(
-        "{:64} {:>7} {:>7} {:>8} {:>15} {:>9}",
-        "method",
-        "HR@10",
-        "MRR@10",
-        "RevHR@10",
-        "HR repeat/new",
-        "uplift/bk"
-    );
-    for r in v["rows"].as_array().into_iter().flatten() {
-        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
-        crate::outln!(
-            "{:64} {:7.3} {:7.3} {:8.3} {:>7.3} / {:.3} {:9.3}",
-            r["name"].as_str().unwrap_or(""),
-            f("hr10"),
-            f("mrr10"),
-            f("revhr10"),
-            f("hr10Repeat"),
-            f("hr10New"),
-            f("upliftPerBasket")
-        );
-    }
-}
-
 /// HR@10 and MRR@10 of a [`row`].
-pub(super) fn hr_mrr(v: &Value) -> (f64, f64) {
+pub fn hr_mrr(v: &Value) -> (f64, f64) {
     (
         v["hr10"].as_f64().unwrap_or(0.0),
         v["mrr10"].as_f64().unwrap_or(0.0),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::data::Dataset;
+use crate::builder::data::Dataset;
 
 /// Weight (in customers) of the catalogue mean in the smoothed repeat rate.
 pub const PRIOR_CUSTOMERS: f64 = 5.0;
@@ -30,13 +30,16 @@ pub struct Stats {
     pub items_with_customers: usize,
     /// Items re-bought by at least one customer (interval > 0 or same-time repeats).
     pub items_rebought: usize,
+    /// Distinct customers.
     pub customers: usize,
+    /// Orders with a customer id.
     pub orders_with_customer: usize,
     /// Unsmoothed catalogue mean: repeat (item, customer) pairs / all (item, customer) pairs.
     pub mean_rate: f64,
 }
 
 impl Stats {
+    /// The pack metadata `repurchase`.
     pub fn meta(&self) -> serde_json::Value {
         json!({
             "itemsWithCustomers": self.items_with_customers,
@@ -49,6 +52,7 @@ impl Stats {
     }
 }
 
+/// The stats of `ds` (`None` when no order has a customer id).
 pub fn compute(ds: &Dataset) -> Option<Stats> {
     let mut cust_ix: HashMap<&str, u32> = HashMap::new();
     // Per item: (customer, order time) of every order containing it.
@@ -96,7 +100,11 @@ pub fn compute(ds: &Dataset) -> Option<Stats> {
         }
         pairs += customers as u64;
         repeat_pairs += repeaters as u64;
-        raw.push((customers, repeaters, crate::data::median(&mut gaps) as f32));
+        raw.push((
+            customers,
+            repeaters,
+            crate::builder::data::median(&mut gaps) as f32,
+        ));
     }
     let mean = if pairs > 0 {
         repeat_pairs as f64 / pairs as f64
@@ -123,22 +131,21 @@ pub fn compute(ds: &Dataset) -> Option<Stats> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::csv_in::Columns;
-    use crate::data::{load, CleanRules};
+    use crate::builder::data::csv_in::Columns;
+    use crate::builder::data::{load, CleanRules};
 
     /// Load `csv` as an orders file (written to a temporary folder, removed after).
-    fn dataset(tag: &str, csv: &str) -> crate::data::Dataset {
+    fn dataset(tag: &str, csv: &str) -> crate::builder::data::Dataset {
         let dir = std::env::temp_dir().join(format!("cs-repurchase-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let f = dir.join("orders.csv");
         std::fs::write(&f, csv).expect("write");
-        let bar = indicatif::ProgressBar::hidden();
         let (ds, _) = load(
             &[f],
             &Columns::default(),
             &CleanRules::default(),
             None,
-            &bar,
+            &mut |_, _| {},
         )
         .expect("load");
         let _ = std::fs::remove_dir_all(&dir);

@@ -1,21 +1,24 @@
 //! Turn a clean dataset and a set of choices into a pack: popularity, prices, co-purchase
 //! neighbours, transitions, embeddings (ALS or PPMI-SVD), cold-start rows and metadata.
 
+use crate::pack::format::ITEM_FLAG_COLD;
+use crate::pack::{PackWriter, Quantize};
+use crate::params::{EventWeights, Params};
 use anyhow::{anyhow, Result};
-use cartsense::pack::format::ITEM_FLAG_COLD;
-use cartsense::pack::{PackWriter, Quantize};
-use cartsense::params::{EventWeights, Params};
 
-use crate::cooc::{self, Cooc, Measure};
-use crate::data::{Dataset, Kind};
-use crate::train::{als, coldstart, ppmi};
+use crate::builder::data::{Dataset, Kind};
+use crate::builder::train::cooc::{self, Cooc, Measure};
+use crate::builder::train::{als, coldstart, ppmi};
 
 /// An embedding method.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[serde(rename_all = "kebab-case", tag = "name")]
 pub enum Method {
     /// Implicit ALS with this confidence alpha.
-    Als { alpha: f32 },
+    Als {
+        /// Confidence scale: c = 1 + alpha for observed pairs.
+        alpha: f32,
+    },
     /// Truncated SVD of the shifted PPMI co-occurrence matrix.
     PpmiSvd,
 }
@@ -24,18 +27,26 @@ pub enum Method {
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Choice {
+    /// Association measure of the co-purchase neighbours.
     pub measure: Measure,
+    /// Embedding method.
     pub method: Method,
+    /// Scorer settings stored in the pack.
     pub params: Params,
 }
 
 /// Fixed build options.
 #[derive(Debug, Clone)]
 pub struct Opts {
+    /// Embedding dimensions.
     pub dims: usize,
+    /// Seed of every random choice.
     pub seed: u64,
+    /// Embedding storage.
     pub quantize: Quantize,
+    /// Co-purchase neighbours and transitions kept per item.
     pub neighbours: usize,
+    /// ALS iterations.
     pub iterations: usize,
     /// Items in fewer groups than this get a cold-start (title) embedding.
     pub cold_below: u32,
@@ -60,14 +71,21 @@ pub fn event_weights(kind: Kind) -> EventWeights {
 
 /// Learned parts that do not depend on the blend weights.
 pub struct Parts {
+    /// Co-occurrence counts.
     pub cooc: Cooc,
+    /// Item embeddings, `n x dims` row-major.
     pub emb: Vec<f32>,
+    /// Embedding dimensions.
     pub dims: usize,
+    /// Fold-in confidence scale matching the training.
     pub fold_alpha: f32,
-    pub transitions: Option<cartsense::pack::SparseRows>,
+    /// Directed transitions (sessions only).
+    pub transitions: Option<crate::pack::SparseRows>,
+    /// Per-item flags (cold-start rows).
     pub flags: Vec<u8>,
 }
 
+/// The item lists of the groups.
 pub fn groups_of(ds: &Dataset) -> Vec<Vec<u32>> {
     ds.groups.iter().map(|g| g.items.clone()).collect()
 }

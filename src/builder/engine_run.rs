@@ -1,14 +1,14 @@
-//! Run cases through `cartsense::rank::Engine`, exactly as the wasm storefront would: the
+//! Run cases through `crate::rank::Engine`, exactly as the wasm storefront would: the
 //! context becomes add-to-cart events (baskets) or views (sessions), then `recommend`.
 
+use crate::history::{EventKind, History};
+use crate::params::Params;
+use crate::rank::{Engine, Query};
 use anyhow::{anyhow, Result};
-use cartsense::history::{EventKind, History};
-use cartsense::params::Params;
-use cartsense::rank::{Engine, Query};
 use rayon::prelude::*;
 
-use crate::cases::Case;
-use crate::data::Kind;
+use crate::builder::cases::Case;
+use crate::builder::data::Kind;
 
 /// Ranked item indices (top `k`) for every case.
 pub fn run(
@@ -118,11 +118,11 @@ pub fn nudge(
             .iter()
             .map(|&i| eng.pack().id(i as usize).to_owned())
             .collect();
-        let q = cartsense::bundle::CartQuery {
+        let q = crate::bundle::CartQuery {
             cart: Some(cart),
             k,
             free_shipping_threshold: Some(threshold),
-            ..cartsense::bundle::CartQuery::default()
+            ..crate::bundle::CartQuery::default()
         };
         let s = eng.complete_cart(&q).map_err(|e| anyhow!("{e}"))?;
         let target = eng.pack().id(c.target as usize);

@@ -4,7 +4,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use crate::data::Dataset;
+use crate::builder::data::Dataset;
+use crate::pack::format::ITEM_FLAG_COLD;
 
 /// Hashed feature buckets.
 pub const FEATURES: usize = 1024;
@@ -110,7 +111,7 @@ pub fn apply(ds: &Dataset, count: &[u32], emb: &mut [f32], d: usize, below: u32)
     for i in cold {
         let y = predict(&w, &feats[i], d);
         emb[i * d..(i + 1) * d].copy_from_slice(&y);
-        flags[i] |= crate::model::COLD;
+        flags[i] |= ITEM_FLAG_COLD;
     }
     flags
 }

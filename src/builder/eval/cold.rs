@@ -4,16 +4,17 @@
 //! (embeddings only) with the trained rows, the title rows, and no rows at all (zeros: the item
 //! can only come back through the popularity tie-break), the three situations a new item can be in.
 
+use crate::metrics::{rank_in, Tally};
+use crate::pack::{Pack, PackWriter, Quantize};
+use crate::params::Params;
 use anyhow::{anyhow, Result};
-use cartsense::metrics::{rank_in, Tally};
-use cartsense::pack::{Pack, PackWriter, Quantize};
-use cartsense::params::Params;
 use serde_json::{json, Value};
 
-use super::Split;
-use crate::engine_run;
-use crate::train::coldstart;
+use super::protocol::Split;
+use crate::builder::engine_run;
+use crate::builder::train::coldstart;
 
+/// The check on the test cases of `s` with our pack and (embeddings-only) `params`.
 pub fn run(s: &Split, pack_bytes: &[u8], params: Params) -> Result<Value> {
     let pack = Pack::from_bytes(pack_bytes).map_err(|e| anyhow!("{e}"))?;
     let (n, d) = (pack.len(), pack.dims());

@@ -6,14 +6,20 @@
 
 use rayon::prelude::*;
 
-use crate::rng::Rng;
+use crate::builder::train::rng::Rng;
 
+/// ALS settings.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct AlsParams {
+    /// Factor dimensions.
     pub dims: usize,
+    /// Confidence scale: c = 1 + alpha for observed pairs.
     pub alpha: f32,
+    /// Ridge.
     pub lambda: f32,
+    /// Alternating iterations.
     pub iterations: usize,
+    /// Conjugate-gradient steps per row and half-step.
     pub cg_steps: usize,
 }
 

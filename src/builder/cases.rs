@@ -2,14 +2,18 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::data::{Dataset, Group, Kind};
+use crate::builder::data::{Dataset, Group, Kind};
 
 /// One case: the shopper has `ctx` (in order, with event times) and next takes `target`.
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// Case id (PROTOCOL.md: the order id; `<session id>:<t>` for session prefixes).
     pub id: String,
+    /// Context items (train item indices), in order.
     pub ctx: Vec<u32>,
+    /// Event time (ms) of each context item.
     pub ats: Vec<f64>,
+    /// The item to predict (train item index).
     pub target: u32,
 }
 

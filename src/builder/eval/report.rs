@@ -1,16 +1,39 @@
-//! The human table and the SVG chart of `cartsense eval` results.
+//! The human tables and the SVG chart of `cartsense eval` results (the JSON of
+//! [`super::run`]).
+
+use std::fmt::Write as _;
 
 use serde_json::Value;
+
+/// `writeln!` into a `String` (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
 
 fn f(v: &Value, k: &str) -> f64 {
     v.get(k).and_then(|x| x.as_f64()).unwrap_or(0.0)
 }
 
-/// Print one table per dataset.
-pub fn table(v: &Value) {
+/// One table per dataset, then the §3 returning-customer table of each dataset that has one.
+pub fn tables(v: &Value) -> String {
+    let mut out = table(v);
+    for r in v["results"].as_array().into_iter().flatten() {
+        if r["returning"].is_object() {
+            out += &returning_table(&r["returning"]);
+        }
+    }
+    out
+}
+
+/// One table per dataset.
+pub fn table(v: &Value) -> String {
+    let mut out = String::new();
     for r in v["results"].as_array().into_iter().flatten() {
         let k = r["k"].as_u64().unwrap_or(10);
-        crate::outln!(
+        outln!(
+            out,
             "\n{} ({} test cases; build {:.1}s, pack {} bytes, {:.3} ms per recommend)",
             r["dataset"].as_str().unwrap_or("?"),
             r["testManifest"]["cases"],
@@ -18,13 +41,15 @@ pub fn table(v: &Value) {
             r["packBytes"],
             f(r, "latencyMs")
         );
-        crate::outln!(
+        outln!(
+            out,
             "test manifest sha256 {} matches PROTOCOL.md: {}",
             r["testManifest"]["sha256"].as_str().unwrap_or(""),
             r["testManifest"]["matchesProtocol"]
         );
         if k == 10 {
-            crate::outln!(
+            outln!(
+                out,
                 "{:52} {:>7} {:>7} {:>8} {:>9} {:>7} {:>9}",
                 "ranker",
                 "HR@10",
@@ -35,7 +60,8 @@ pub fn table(v: &Value) {
                 "uplift/bk"
             );
         } else {
-            crate::outln!(
+            outln!(
+                out,
                 "{:52} {:>9} {:>7} {:>7} {:>7} {:>7}",
                 "ranker",
                 "Recall@20",
@@ -48,7 +74,8 @@ pub fn table(v: &Value) {
         for row in r["rows"].as_array().into_iter().flatten() {
             let name = row["name"].as_str().unwrap_or("?");
             if k == 10 {
-                crate::outln!(
+                outln!(
+                    out,
                     "{:52} {:>7.4} {:>7.4} {:>8.4} {:>9.4} {:>7.4} {:>9.3}",
                     name,
                     f(row, "hr10"),
@@ -59,7 +86,8 @@ pub fn table(v: &Value) {
                     f(row, "upliftPerBasket")
                 );
             } else {
-                crate::outln!(
+                outln!(
+                    out,
                     "{:52} {:>9.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4}",
                     name,
                     f(row, "hrK"),
@@ -71,9 +99,44 @@ pub fn table(v: &Value) {
             }
         }
         for e in r["external"].as_array().into_iter().flatten() {
-            crate::outln!("external {}", e);
+            outln!(out, "external {}", e);
         }
     }
+    out
+}
+
+/// The §3 table (the `returning` record of an Online Retail result).
+pub fn returning_table(v: &Value) -> String {
+    let mut out = String::new();
+    outln!(
+        out,
+        "\nPROTOCOL.md §3, Online Retail returning customers (K = 10)"
+    );
+    outln!(
+        out,
+        "{:64} {:>7} {:>7} {:>8} {:>15} {:>9}",
+        "method",
+        "HR@10",
+        "MRR@10",
+        "RevHR@10",
+        "HR repeat/new",
+        "uplift/bk"
+    );
+    for r in v["rows"].as_array().into_iter().flatten() {
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        outln!(
+            out,
+            "{:64} {:7.3} {:7.3} {:8.3} {:>7.3} / {:.3} {:9.3}",
+            r["name"].as_str().unwrap_or(""),
+            f("hr10"),
+            f("mrr10"),
+            f("revhr10"),
+            f("hr10Repeat"),
+            f("hr10New"),
+            f("upliftPerBasket")
+        );
+    }
+    out
 }
 
 /// Horizontal bar chart: per dataset, the headline metric (HR@10 / Recall@20) of every ranker,

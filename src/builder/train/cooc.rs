@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use cartsense::pack::SparseRows;
+use crate::pack::SparseRows;
 
 /// How co-occurrence counts become an association score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -20,12 +20,14 @@ pub enum Measure {
 }
 
 impl Measure {
+    /// Every measure, in the order the tuner tries them.
     pub const ALL: [Measure; 4] = [
         Measure::Count,
         Measure::Cosine,
         Measure::Lift,
         Measure::SizeCosine,
     ];
+    /// The name used in logs and pack metadata.
     pub fn name(self) -> &'static str {
         match self {
             Measure::Count => "count",

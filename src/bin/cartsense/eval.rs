@@ -1,0 +1,114 @@
+//! `cartsense eval`: the PROTOCOL.md evaluation ([`cartsense::builder::eval`]) as a table,
+//! JSON and a chart.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use cartsense::builder::eval::{self, report, Datasets, EvalOptions};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    All,
+    OnlineRetail,
+    Diginetica,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  cartsense eval\n  cartsense eval --json eval.json --svg docs/quality.svg\n  \
+cartsense eval --dataset online-retail --external my-lists.jsonl"
+)]
+pub struct EvalArgs {
+    /// Which protocol(s) to run.
+    #[arg(long, value_enum, default_value = "all")]
+    pub dataset: Which,
+    /// Online Retail day files folder.
+    #[arg(long, default_value = "../shared/data/online-retail-uci/by-day")]
+    pub online_retail: PathBuf,
+    /// Diginetica sample file.
+    #[arg(
+        long,
+        default_value = "../shared/data/diginetica-sample/sample_train-item-views.csv"
+    )]
+    pub diginetica: PathBuf,
+    /// Also write the results as JSON to this file ("-" = stdout instead of the table).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write a bar chart (SVG) of the results.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+    /// Score a ranked-list file (JSONL `{"case": id, "items": [...]}`) on the chosen dataset.
+    #[arg(long)]
+    pub external: Vec<PathBuf>,
+    /// Embedding dimensions of our build.
+    #[arg(long, default_value_t = 128)]
+    pub dims: usize,
+    /// Co-purchase neighbours kept per item in our build.
+    #[arg(long, default_value_t = 100)]
+    pub neighbours: usize,
+    /// Seed of our build.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Skip the slower baselines (sknn without sampling).
+    #[arg(long)]
+    pub fast: bool,
+    /// Re-render the table and chart of an earlier `--json` file instead of evaluating.
+    #[arg(long)]
+    pub from_json: Option<PathBuf>,
+    /// Baselines (and external files) only: do not build and score our pack.
+    #[arg(long)]
+    pub skip_ours: bool,
+}
+
+impl From<Which> for Datasets {
+    fn from(w: Which) -> Datasets {
+        match w {
+            Which::All => Datasets::All,
+            Which::OnlineRetail => Datasets::OnlineRetail,
+            Which::Diginetica => Datasets::Diginetica,
+        }
+    }
+}
+
+pub fn run(a: &EvalArgs) -> Result<()> {
+    if !a.external.is_empty() && a.dataset == Which::All {
+        bail!("--external needs --dataset online-retail or --dataset diginetica");
+    }
+    if let Some(p) = &a.from_json {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not an eval JSON file: {e}", p.display()))?;
+        crate::out!("{}", report::tables(&v));
+        if let Some(svg) = &a.svg {
+            std::fs::write(svg, report::svg(&v))?;
+        }
+        return Ok(());
+    }
+    let o = EvalOptions {
+        datasets: a.dataset.into(),
+        online_retail: a.online_retail.clone(),
+        diginetica: a.diginetica.clone(),
+        external: a.external.clone(),
+        dims: a.dims,
+        neighbours: a.neighbours,
+        seed: a.seed,
+        fast: a.fast,
+        skip_ours: a.skip_ours,
+    };
+    let v = eval::run(&o, &|s| eprintln!("{s}"))?;
+    let to_stdout = a.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    if to_stdout {
+        crate::outln!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        crate::out!("{}", report::tables(&v));
+        if let Some(p) = &a.json {
+            std::fs::write(p, serde_json::to_string_pretty(&v)?)?;
+        }
+    }
+    if let Some(p) = &a.svg {
+        std::fs::write(p, report::svg(&v))?;
+    }
+    Ok(())
+}

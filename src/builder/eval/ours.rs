@@ -1,0 +1,141 @@
+//! Our rankers on a protocol split: the pack built as `cartsense build` builds it (tuned on the
+//! protocol's validation split), scored through `Engine` exactly as the wasm runs it.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use serde_json::{json, Value};
+
+use super::cold;
+use super::protocol::{row, Split};
+use super::EvalOptions;
+use crate::builder::data::Kind;
+use crate::builder::engine_run;
+use crate::builder::model::{Choice, Opts};
+use crate::builder::pipeline;
+use crate::pack::Quantize;
+use crate::params::{Params, ProfileMethod};
+
+/// Our build and its measurements on one split.
+pub struct Ours {
+    /// Wall time of tuning and training.
+    pub build_secs: f64,
+    /// Mean time of one `recommend` call on the test cases, in ms.
+    pub latency_ms: f64,
+    /// The scorer choice.
+    pub choice: Choice,
+    /// `{"coldStart": .., "nudge": ..}` checks.
+    pub checks: Value,
+    /// The pack (trained on the train split).
+    pub pack: Vec<u8>,
+    /// The build options.
+    pub opts: Opts,
+}
+
+/// Build our pack and push its rows (the tuned blend, embeddings-only variants, and for
+/// baskets `completeCart`) into `rows`.
+pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str)) -> Result<Ours> {
+    let k = s.k;
+    let o = Opts {
+        dims: a.dims,
+        seed: a.seed,
+        quantize: Quantize::I8,
+        neighbours: a.neighbours,
+        iterations: 15,
+        cold_below: 3,
+    };
+    let t0 = Instant::now();
+    let (choice, quality) = pipeline::choose(
+        &s.subtrain,
+        &s.valid,
+        &o,
+        "PROTOCOL.md validation split",
+        log,
+    )?;
+    let pack = pipeline::finish(&s.train, &choice, quality, &o, json!({}))?;
+    let build_secs = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let lists = engine_run::run(&pack, &s.test, s.kind, k, None)?;
+    let latency_ms = t1.elapsed().as_secs_f64() * 1000.0 / s.test.len().max(1) as f64;
+    rows.push(row(
+        "cartsense (tuned blend, as the wasm runs it)",
+        "ours",
+        &lists,
+        s,
+    ));
+    let variants = [
+        (
+            "cartsense embeddings only (fold-in)",
+            Params {
+                neighbour_weight: 0.0,
+                transition_weight: 0.0,
+                profile: ProfileMethod::Auto,
+                ..choice.params
+            },
+        ),
+        (
+            "cartsense embeddings only (mean profile)",
+            Params {
+                neighbour_weight: 0.0,
+                transition_weight: 0.0,
+                profile: ProfileMethod::Mean,
+                ..choice.params
+            },
+        ),
+    ];
+    for (name, p) in variants {
+        let l = engine_run::run(&pack, &s.test, s.kind, k, Some(p))?;
+        rows.push(row(name, "ours, not used for selection", &l, s));
+    }
+    let mut nudge = Value::Null;
+    if s.kind == Kind::Baskets {
+        // The cart-completion ranker of the wasm `completeCart` (bundle weights: the pack's
+        // `bundle` meta, else the defaults), on the same pack and cases.
+        let l = engine_run::complete_cart(&pack, &s.test, k)?;
+        rows.push(row(
+            "cartsense completeCart (as the wasm runs it)",
+            "ours",
+            &l,
+            s,
+        ));
+        // Free-shipping nudge at a threshold of our choosing: the median cart total of the
+        // validation cases (sub-train prices), so about half the carts are below it.
+        let mut totals: Vec<f32> = s
+            .valid
+            .iter()
+            .map(|c| c.ctx.iter().map(|&i| s.subtrain.prices[i as usize]).sum())
+            .collect();
+        totals.sort_by(f32::total_cmp);
+        let threshold = totals.get(totals.len() / 2).copied().unwrap_or(0.0);
+        let (below, hits) = engine_run::nudge(&pack, &s.test, &s.train.prices, threshold, 10)?;
+        log(&format!(
+            "{}: free-shipping nudge at {threshold:.2} (median validation cart): {below} test carts below it, the closers held the hidden item in {hits} ({:.1}%)",
+            s.name,
+            100.0 * hits as f64 / below.max(1) as f64
+        ));
+        nudge = json!({ "threshold": threshold, "cartsBelow": below, "closersHoldTarget": hits });
+    }
+    let cold = if s.train.titles.iter().any(|t| !t.is_empty()) {
+        let p = Params {
+            neighbour_weight: 0.0,
+            transition_weight: 0.0,
+            ..choice.params
+        };
+        let c = cold::run(s, &pack, p)?;
+        log(&format!(
+            "{} cold-start check (held-out items, embeddings only): {c}",
+            s.name
+        ));
+        c
+    } else {
+        Value::Null
+    };
+    Ok(Ours {
+        build_secs,
+        latency_ms,
+        choice,
+        checks: json!({ "coldStart": cold, "nudge": nudge }),
+        pack,
+        opts: o,
+    })
+}

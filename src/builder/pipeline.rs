@@ -1,0 +1,193 @@
+//! A tuned pack from a clean dataset: hold out the most recent groups, choose the scorer on
+//! them ([`choose`]), choose the returning-shopper weights when the orders have customers, then
+//! train on everything ([`finish`]). [`build`] is the whole of `cartsense build` after reading.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::builder::cases::Case;
+use crate::builder::data::{CleanReport, Dataset, Kind};
+use crate::builder::model::{self, Choice, Opts};
+use crate::builder::train::coldstart;
+use crate::builder::{repurchase, returning, split, tune};
+
+/// Options of [`build`].
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Model options (dims, seed, quantisation, neighbours, iterations, cold start).
+    pub model: Opts,
+    /// Share of the most recent groups held out for tuning (`cartsense build` checks
+    /// `0 <= holdout < 0.9`).
+    pub holdout: f64,
+}
+
+/// What [`build`] made.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The pack.
+    pub pack: Vec<u8>,
+    /// The scorer choice stored in it.
+    pub choice: Choice,
+    /// Validation cases the choice was made on (0 = defaults).
+    pub validation_cases: usize,
+}
+
+/// `cartsense build` after reading: tune on the most recent `o.holdout` of the groups
+/// ([`split::recent`]), choose the returning-shopper weights, train on all of `ds`. `clean` is
+/// stored in the pack metadata; progress goes to `log`.
+pub fn build(
+    ds: &Dataset,
+    clean: &CleanReport,
+    o: &BuildOptions,
+    log: &dyn Fn(&str),
+) -> Result<Built> {
+    let t0 = Instant::now();
+    let (sub, valid) = split::recent(ds, o.holdout);
+    let split = format!("most recent {:.0}% of groups by time", o.holdout * 100.0);
+    let (choice, quality) = choose(&sub, &valid, &o.model, &split, log)?;
+    log(&format!(
+        "tuned in {:.1}s; training on everything",
+        t0.elapsed().as_secs_f64()
+    ));
+    let mut extra = json!({ "clean": clean });
+    let mut choice = choice;
+    if let Some((r, memory_weight)) = tune_returning(ds, &sub, &valid, &choice, &o.model, log)? {
+        extra["returning"] = r;
+        choice.params.memory_weight = memory_weight;
+    }
+    let pack = finish(ds, &choice, quality, &o.model, extra)?;
+    Ok(Built {
+        pack,
+        choice,
+        validation_cases: valid.len(),
+    })
+}
+
+/// Tune on `sub`/`valid` when there is enough (20 cases, 50 groups), else defaults. Returns the
+/// choice and its quality record (`split` names the validation split in it).
+pub fn choose(
+    sub: &Dataset,
+    valid: &[Case],
+    o: &Opts,
+    split: &str,
+    log: &dyn Fn(&str),
+) -> Result<(Choice, serde_json::Value)> {
+    if valid.len() < 20 || sub.groups.len() < 50 {
+        log(&format!(
+            "too little data to hold out ({} validation cases): using default scorer settings",
+            valid.len()
+        ));
+        return Ok((
+            tune::default_choice(sub.kind),
+            json!({"split": split, "validationCases": valid.len()}),
+        ));
+    }
+    log(&format!(
+        "tuning on {} validation cases ({split})",
+        valid.len()
+    ));
+    let (c, mut q) = tune::tune(sub, valid, o, log)?;
+    q["split"] = json!(split);
+    Ok((c, q))
+}
+
+/// Final training on `ds` with `choice`; returns the pack bytes. `quality` and `extra` go into
+/// the metadata (`extra["returning"]`, when present, becomes the top-level `returning`).
+pub fn finish(
+    ds: &Dataset,
+    choice: &Choice,
+    quality: serde_json::Value,
+    o: &Opts,
+    extra: serde_json::Value,
+) -> Result<Vec<u8>> {
+    let parts = model::parts(ds, choice.method, o, &|| {});
+    let cold = coldstart::holdout(ds, &parts.cooc.count, &parts.emb, o.dims, o.cold_below);
+    let n_cold = parts
+        .flags
+        .iter()
+        .filter(|&&f| f & model::COLD != 0)
+        .count();
+    let rep = repurchase::compute(ds);
+    let mut extra = extra;
+    let returning = extra.as_object_mut().and_then(|m| m.remove("returning"));
+    let meta = json!({
+        "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
+        "kind": ds.kind,
+        "scorer": choice.params,
+        "quality": quality,
+        "model": {
+            "method": choice.method,
+            "cooccurrence": choice.measure,
+            "dims": o.dims,
+            "seed": o.seed,
+            "iterations": o.iterations,
+            "neighbours": o.neighbours,
+            "groups": ds.groups.len(),
+        },
+        "coldStart": {
+            "items": n_cold,
+            "belowGroups": o.cold_below,
+            "holdout": cold.map(|(c, h, n)| json!({"items": n, "meanCosine": c, "nearestInTrueTop10": h})),
+        },
+        "build": extra,
+        "repurchase": rep.as_ref().map(|r| r.meta()),
+        "returning": returning,
+    });
+    let mut w = model::writer(ds, &parts, choice, o, meta);
+    if let Some(r) = rep {
+        w = w.repurchase(r.per_item);
+    }
+    model::bytes(&w)
+}
+
+/// Issue 7: the buy-again ranking and its weight in `completeCart` (`ReturningParams`),
+/// chosen on the shop's own recent returning customers (held-out cases whose customer has an
+/// earlier order in the tuning split; memory = that customer's earlier orders). `None` without
+/// customer ids or with fewer than 20 such cases. Costs one more training run on the split.
+/// Returns the metadata and the scorer's `memoryWeight` chosen with them.
+fn tune_returning(
+    ds: &Dataset,
+    sub: &Dataset,
+    valid: &[Case],
+    choice: &Choice,
+    o: &Opts,
+    log: &dyn Fn(&str),
+) -> Result<Option<(serde_json::Value, f32)>> {
+    if ds.kind != Kind::Baskets || repurchase::compute(sub).is_none() {
+        return Ok(None);
+    }
+    let in_sub: HashSet<&str> = sub.groups.iter().map(|g| g.id.as_str()).collect();
+    let r = returning::select_by(
+        ds,
+        valid,
+        |g| in_sub.contains(g.id.as_str()),
+        |h, g| h.at < g.at,
+        |a, b| a.at.total_cmp(&b.at),
+    );
+    if r.cases.len() < 20 {
+        log(&format!(
+            "returning customers: {} held-out cases, too few to tune the buy-again weight",
+            r.cases.len()
+        ));
+        return Ok(None);
+    }
+    let pack = finish(sub, choice, serde_json::Value::Null, o, json!({}))?;
+    let (t, grids) = returning::tune(&pack, &r, sub)?;
+    log(&format!(
+        "returning customers: {} held-out cases; buy-again weight {} ({}), half-life {} days, \
+         repurchase stats {}, memory weight {}",
+        r.cases.len(),
+        t.rp.buy_again_weight,
+        t.rp.norm.name(),
+        t.rp.half_life_days,
+        if t.rp.repurchase { "used" } else { "not used" },
+        t.memory_weight
+    ));
+    Ok(Some((
+        returning::meta(&t, r.cases.len(), grids),
+        t.memory_weight,
+    )))
+}
