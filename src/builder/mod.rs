@@ -10,7 +10,8 @@
 //! - [`train`]: co-occurrence, ALS and PPMI-SVD embeddings, cold-start rows.
 //! - [`model`]: learned parts plus a scorer [`Choice`] become a pack writer.
 //! - [`engine_run`]: cases through [`crate::rank::Engine`] exactly as the wasm runs them.
-//! - [`tune`]: the scorer choice on validation cases; [`returning`]: returning customers and
+//! - [`blend`]: the blend weights of `recommend` and `completeCart` learned on validation
+//!   cases; [`tune`]: the scorer choice on validation cases; [`returning`]: returning customers and
 //!   the buy-again weights; [`repurchase`]: per-item repurchase stats.
 //! - [`pipeline`]: hold out, choose, train on everything: `cartsense build` after reading.
 //! - [`embeddings`]: a pack from your own embeddings (`cartsense pack`).
@@ -35,6 +36,7 @@
 //! # }
 //! ```
 
+pub mod blend;
 pub mod cases;
 pub mod data;
 pub mod embeddings;

@@ -13,13 +13,12 @@
 //! single term on these cases; the caller re-measures the winner and every single term
 //! through the engine and keeps a single term if it is better there (the guard).
 
-use cartsense::history::{EventKind, History};
-use cartsense::metrics::Tally;
-use cartsense::rank::Engine;
-use cartsense::topk::ranks_before;
+use crate::history::{EventKind, History};
+use crate::rank::Engine;
+use crate::topk::ranks_before;
 
-use crate::cases::Case;
-use crate::data::Kind;
+use crate::builder::cases::Case;
+use crate::builder::data::Kind;
 
 /// Candidates kept per term and case.
 pub const POOL: usize = 100;
@@ -50,8 +49,11 @@ pub struct Table {
 /// All cases of one kind of list, with the number of terms per candidate.
 #[derive(Debug, Clone)]
 pub struct Tables {
+    /// Term names, in the order of each candidate's values.
     pub names: Vec<&'static str>,
+    /// One table per validation case.
     pub cases: Vec<Table>,
+    /// List length scored (HR@k).
     pub k: usize,
     /// Mean positive catalogue price (for the value factor).
     pub mean_price: Option<f32>,
@@ -60,20 +62,28 @@ pub struct Tables {
 /// What a weight vector scores on the cases.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Score {
+    /// Cases with the target in the top k.
     pub hits: usize,
+    /// Sum of 1 / rank over those.
     pub rr: f64,
+    /// Sum of the target prices over those.
     pub value_hits: f64,
+    /// Sum of the target prices over every case.
     pub value_all: f64,
+    /// Number of cases.
     pub cases: usize,
 }
 
 impl Score {
+    /// HR@k.
     pub fn hr(&self) -> f64 {
         self.hits as f64 / self.cases.max(1) as f64
     }
+    /// MRR@k.
     pub fn mrr(&self) -> f64 {
         self.rr / self.cases.max(1) as f64
     }
+    /// Revenue-weighted HR@k (HR when no target has a price).
     pub fn rev_hr(&self) -> f64 {
         if self.value_all > 0.0 {
             self.value_hits / self.value_all
@@ -395,7 +405,7 @@ pub fn cart_tables(
     cases: &[Case],
     k: usize,
     prices: &[f32],
-    params: &cartsense::bundle::BundleParams,
+    params: &crate::bundle::BundleParams,
 ) -> Tables {
     let pack = eng.pack();
     let n = pack.len();
@@ -449,15 +459,6 @@ pub fn cart_tables(
         names: CART_TERMS.to_vec(),
         cases: out,
         k,
-        mean_price: cartsense::bundle::mean_price(pack),
+        mean_price: crate::bundle::mean_price(pack),
     }
-}
-
-/// Validation numbers of lists, for the record.
-pub fn tally(lists: &[Vec<u32>], cases: &[Case], prices: &[f32], k: usize) -> Tally {
-    let mut t = Tally::default();
-    for (l, c) in lists.iter().zip(cases) {
-        t.add(cartsense::metrics::rank_in(l, &c.target, k), prices[c.target as usize] as f64);
-    }
-    t
 }
