@@ -316,7 +316,13 @@ fn top_m_of(items: impl Iterator<Item = u32>, v: &[f32], ok: impl Fn(usize) -> b
 }
 
 /// The names of `recommend`'s terms, in the order the engine adds them.
-pub const REC_TERMS: [&str; 5] = ["embedding", "popularity", "neighbours", "transitions", "knn"];
+pub const REC_TERMS: [&str; 5] = [
+    "embedding",
+    "popularity",
+    "neighbours",
+    "transitions",
+    "knn",
+];
 
 /// Candidate tables of `recommend` for every case (the engine's scorer parameters decide the
 /// profile, half-life and basket-neighbour settings; the weights do not matter).
@@ -417,7 +423,11 @@ pub fn cart_tables(
     let t = CART_TERMS.len();
     let mut out = Vec::with_capacity(cases.len());
     for (ci, c) in cases.iter().enumerate() {
-        let ids: Vec<String> = c.ctx.iter().map(|&i| pack.id(i as usize).to_owned()).collect();
+        let ids: Vec<String> = c
+            .ctx
+            .iter()
+            .map(|&i| pack.id(i as usize).to_owned())
+            .collect();
         let (cart, terms) = eng.cart_terms(&ids, params);
         let ok = |j: usize| !cart.contains(&j);
         let tag = ci as u32;
