@@ -13,8 +13,9 @@
 //! single term on these cases; the caller re-measures the winner and every single term
 //! through the engine and keeps a single term if it is better there (the guard).
 
-use crate::history::{EventKind, History};
+use crate::builder::engine_run::load_case;
 use crate::rank::Engine;
+use rayon::prelude::*;
 use crate::topk::ranks_before;
 
 use crate::builder::cases::Case;
@@ -32,7 +33,8 @@ pub const ROUNDS: usize = 4;
 /// One case's candidates: item, term values, popularity (tie-break) and value factor base.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    items: Vec<u32>,
+    /// Candidate item indices.
+    pub items: Vec<u32>,
     /// `terms[c * t + x]`: term x of candidate c.
     terms: Vec<f32>,
     pop: Vec<f32>,
@@ -143,29 +145,18 @@ impl Tables {
 
     /// HR@K, MRR@K and RevHR@K of weights `w`.
     pub fn eval(&self, w: &[f32], shape: &Shape) -> Score {
+        // Per-case ranks in parallel, summed in case order (the same floats on every run).
+        let ranks: Vec<usize> = self
+            .cases
+            .par_iter()
+            .map(|tab| self.rank_of_target(tab, w, shape))
+            .collect();
         let mut sc = Score {
             cases: self.cases.len(),
             ..Score::default()
         };
-        for tab in &self.cases {
+        for (tab, &rank) in self.cases.iter().zip(&ranks) {
             sc.value_all += tab.target_price as f64;
-            let Some(t) = tab.target else { continue };
-            let st = self.score_of(tab, t, w, shape);
-            let key_t = (st, tab.pop[t], tab.items[t]);
-            let mut rank = 1;
-            for c in 0..tab.items.len() {
-                if c != t
-                    && ranks_before(
-                        (self.score_of(tab, c, w, shape), tab.pop[c], tab.items[c]),
-                        key_t,
-                    )
-                {
-                    rank += 1;
-                    if rank > self.k {
-                        break;
-                    }
-                }
-            }
             if rank <= self.k {
                 sc.hits += 1;
                 sc.rr += 1.0 / rank as f64;
@@ -173,6 +164,29 @@ impl Tables {
             }
         }
         sc
+    }
+
+    /// 1-based rank of the case's target (beyond `k`: `k + 1`).
+    fn rank_of_target(&self, tab: &Table, w: &[f32], shape: &Shape) -> usize {
+        let Some(t) = tab.target else {
+            return self.k + 1;
+        };
+        let key_t = (self.score_of(tab, t, w, shape), tab.pop[t], tab.items[t]);
+        let mut rank = 1;
+        for c in 0..tab.items.len() {
+            if c != t
+                && ranks_before(
+                    (self.score_of(tab, c, w, shape), tab.pop[c], tab.items[c]),
+                    key_t,
+                )
+            {
+                rank += 1;
+                if rank > self.k {
+                    break;
+                }
+            }
+        }
+        rank
     }
 
     /// Coordinate ascent from the best single term (see the module docs). `allowed[x]` false
@@ -225,26 +239,6 @@ impl Tables {
             }
         }
         (best_w, best, singles)
-    }
-}
-
-/// Put case `c` into the engine as the storefront would (add-to-cart events for baskets, views
-/// for sessions); returns the extra exclusions (sessions: the current item).
-pub fn load_case(eng: &mut Engine, c: &Case, kind: Kind) -> Vec<usize> {
-    let mut h = History::new(c.ctx.len().clamp(1, 100_000)).unwrap_or_default();
-    let ev = match kind {
-        Kind::Baskets => EventKind::AddToCart,
-        Kind::Sessions => EventKind::View,
-    };
-    for (&i, &at) in c.ctx.iter().zip(&c.ats) {
-        let id = eng.pack().id(i as usize).to_owned();
-        // Ids from the pack and times from a parsed file are valid events.
-        let _ = h.push(ev, &id, at);
-    }
-    eng.set_history(h);
-    match kind {
-        Kind::Baskets => Vec::new(),
-        Kind::Sessions => c.ctx.last().map(|&i| i as usize).into_iter().collect(),
     }
 }
 
@@ -335,68 +329,93 @@ pub fn recommend_tables(
 ) -> Tables {
     let n = eng.pack().len();
     let prior = eng.popularity_prior().to_vec();
-    let pop = eng.pack().popularity().to_vec();
     let top_prior = top_m(&prior, POOL, |_| true);
-    let mut col = Collect::new(n);
-    let t = REC_TERMS.len();
-    let mut out = Vec::with_capacity(cases.len());
-    for (ci, c) in cases.iter().enumerate() {
-        let extra = load_case(eng, c, kind);
-        let mut tab = Table {
-            target_price: prices[c.target as usize],
-            ..Table::default()
-        };
-        let Some(comp) = eng.components() else {
-            out.push(tab);
-            continue;
-        };
-        let mut excluded = comp.excluded.clone();
-        excluded.extend(extra);
-        let ok = |j: usize| !excluded.contains(&j);
-        let tag = ci as u32;
-        let mut items = Vec::new();
-        for j in top_m(&comp.embedding, POOL, ok) {
-            col.add(tag, j, &mut items);
-        }
-        for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
-            col.add(tag, j, &mut items);
-        }
-        let sparse = [&comp.neighbours, &comp.transitions, &comp.knn];
-        for s in sparse {
-            for j in col.top_sparse(s, ok) {
-                col.add(tag, j, &mut items);
-            }
-        }
-        // The target always gets a row (it is never excluded in a valid case): its rank is
-        // exact whenever every item that beats it is a candidate.
-        if ok(c.target as usize) {
-            col.add(tag, c.target, &mut items);
-        }
-        tab.terms = vec![0.0; items.len() * t];
-        for (row, &j) in items.iter().enumerate() {
-            tab.terms[row * t] = comp.embedding[j as usize];
-            tab.terms[row * t + 1] = prior[j as usize];
-        }
-        for (x, s) in sparse.iter().enumerate() {
-            for &(j, v) in s.iter() {
-                if let Some(row) = col.row_of(tag, j) {
-                    tab.terms[row * t + 2 + x] = v;
-                }
-            }
-        }
-        tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
-        tab.price = items.iter().map(|&j| prices[j as usize]).collect();
-        tab.subst = vec![false; items.len()];
-        tab.target = col.row_of(tag, c.target);
-        tab.items = items;
-        out.push(tab);
-    }
+    let base: &Engine = eng;
+    let chunk = cases.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let out: Vec<Table> = cases
+        .par_chunks(chunk)
+        .flat_map_iter(|part| {
+            let mut eng = base.clone();
+            let mut col = Collect::new(n);
+            part.iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let comp = match load_case(&mut eng, c, kind) {
+                        Ok(()) => eng.components(),
+                        Err(_) => None,
+                    };
+                    rec_table(&eng, &mut col, ci as u32, c, comp, &prior, &top_prior, prices)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     Tables {
         names: REC_TERMS.to_vec(),
         cases: out,
         k,
         mean_price: None,
     }
+}
+
+/// One case's `recommend` table from its components.
+#[allow(clippy::too_many_arguments)]
+fn rec_table(
+    eng: &Engine,
+    col: &mut Collect,
+    tag: u32,
+    c: &Case,
+    comp: Option<crate::rank::Components>,
+    prior: &[f32],
+    top_prior: &[u32],
+    prices: &[f32],
+) -> Table {
+    let mut tab = Table {
+        target_price: prices[c.target as usize],
+        ..Table::default()
+    };
+    let Some(comp) = comp else {
+        return tab;
+    };
+    let t = REC_TERMS.len();
+    let pop = eng.pack().popularity();
+    let excluded = &comp.excluded;
+    let ok = |j: usize| !excluded.contains(&j);
+    let mut items = Vec::new();
+    for j in top_m(&comp.embedding, POOL, ok) {
+        col.add(tag, j, &mut items);
+    }
+    for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
+        col.add(tag, j, &mut items);
+    }
+    let sparse = [&comp.neighbours, &comp.transitions, &comp.knn];
+    for s in sparse {
+        for j in col.top_sparse(s, ok) {
+            col.add(tag, j, &mut items);
+        }
+    }
+    // The target always gets a row (it is never excluded in a valid case): its rank is
+    // exact whenever every item that beats it is a candidate.
+    if ok(c.target as usize) {
+        col.add(tag, c.target, &mut items);
+    }
+    tab.terms = vec![0.0; items.len() * t];
+    for (row, &j) in items.iter().enumerate() {
+        tab.terms[row * t] = comp.embedding[j as usize];
+        tab.terms[row * t + 1] = prior[j as usize];
+    }
+    for (x, s) in sparse.iter().enumerate() {
+        for &(j, v) in s.iter() {
+            if let Some(row) = col.row_of(tag, j) {
+                tab.terms[row * t + 2 + x] = v;
+            }
+        }
+    }
+    tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
+    tab.price = items.iter().map(|&j| prices[j as usize]).collect();
+    tab.subst = vec![false; items.len()];
+    tab.target = col.row_of(tag, c.target);
+    tab.items = items;
+    tab
 }
 
 /// The names of `completeCart`'s relevance terms (no shopper profile on held-out baskets), in
@@ -419,52 +438,60 @@ pub fn cart_tables(
     let pop = pack.popularity();
     let top_prior = top_m(&prior, POOL, |_| true);
     let has_cats = !pack.categories().is_empty();
-    let mut col = Collect::new(n);
     let t = CART_TERMS.len();
-    let mut out = Vec::with_capacity(cases.len());
-    for (ci, c) in cases.iter().enumerate() {
-        let ids: Vec<String> = c
-            .ctx
-            .iter()
-            .map(|&i| pack.id(i as usize).to_owned())
-            .collect();
-        let (cart, terms) = eng.cart_terms(&ids, params);
-        let ok = |j: usize| !cart.contains(&j);
-        let tag = ci as u32;
-        let mut items = Vec::new();
-        let dense = [&terms.copurchase, &terms.affinity, &terms.knn];
-        for d in dense.iter().filter(|d| d.len() == n) {
-            for j in top_m(d, POOL, |j| ok(j) && d[j] > 0.0) {
-                col.add(tag, j, &mut items);
-            }
-        }
-        for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
-            col.add(tag, j, &mut items);
-        }
-        if ok(c.target as usize) {
-            col.add(tag, c.target, &mut items);
-        }
-        let mut tab = Table {
-            target_price: prices[c.target as usize],
-            terms: vec![0.0; items.len() * t],
-            ..Table::default()
-        };
-        for (row, &j) in items.iter().enumerate() {
-            for (x, d) in dense.iter().enumerate() {
-                tab.terms[row * t + x] = d.get(j as usize).copied().unwrap_or(0.0);
-            }
-            tab.terms[row * t + 3] = prior[j as usize];
-        }
-        tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
-        tab.price = items.iter().map(|&j| pack.price(j as usize)).collect();
-        tab.subst = items
-            .iter()
-            .map(|&j| has_cats && eng.is_substitute(&cart, j as usize, params))
-            .collect();
-        tab.target = col.row_of(tag, c.target);
-        tab.items = items;
-        out.push(tab);
-    }
+    let chunk = cases.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let out: Vec<Table> = cases
+        .par_chunks(chunk)
+        .flat_map_iter(|part| {
+            let mut col = Collect::new(n);
+            part.iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let ids: Vec<String> = c
+                        .ctx
+                        .iter()
+                        .map(|&i| pack.id(i as usize).to_owned())
+                        .collect();
+                    let (cart, terms) = eng.cart_terms(&ids, params);
+                    let ok = |j: usize| !cart.contains(&j);
+                    let tag = ci as u32;
+                    let mut items = Vec::new();
+                    let dense = [&terms.copurchase, &terms.affinity, &terms.knn];
+                    for d in dense.iter().filter(|d| d.len() == n) {
+                        for j in top_m(d, POOL, |j| ok(j) && d[j] > 0.0) {
+                            col.add(tag, j, &mut items);
+                        }
+                    }
+                    for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
+                        col.add(tag, j, &mut items);
+                    }
+                    if ok(c.target as usize) {
+                        col.add(tag, c.target, &mut items);
+                    }
+                    let mut tab = Table {
+                        target_price: prices[c.target as usize],
+                        terms: vec![0.0; items.len() * t],
+                        ..Table::default()
+                    };
+                    for (row, &j) in items.iter().enumerate() {
+                        for (x, d) in dense.iter().enumerate() {
+                            tab.terms[row * t + x] = d.get(j as usize).copied().unwrap_or(0.0);
+                        }
+                        tab.terms[row * t + 3] = prior[j as usize];
+                    }
+                    tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
+                    tab.price = items.iter().map(|&j| pack.price(j as usize)).collect();
+                    tab.subst = items
+                        .iter()
+                        .map(|&j| has_cats && eng.is_substitute(&cart, j as usize, params))
+                        .collect();
+                    tab.target = col.row_of(tag, c.target);
+                    tab.items = items;
+                    tab
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     Tables {
         names: CART_TERMS.to_vec(),
         cases: out,

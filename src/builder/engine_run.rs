@@ -2,6 +2,7 @@
 //! context becomes add-to-cart events (baskets) or views (sessions), then `recommend`.
 
 use crate::history::{EventKind, History};
+use crate::bundle::BundleParams;
 use crate::params::Params;
 use crate::rank::{Engine, Query};
 use anyhow::{anyhow, Result};
@@ -41,8 +42,9 @@ pub fn run(
     Ok(out)
 }
 
-/// One case through the engine.
-pub fn one(eng: &mut Engine, c: &Case, kind: Kind, k: usize) -> Result<Vec<u32>> {
+/// Put case `c` into the engine as the storefront would: its context becomes add-to-cart
+/// events (baskets) or views (sessions), at the case's event times.
+pub fn load_case(eng: &mut Engine, c: &Case, kind: Kind) -> Result<()> {
     let mut h = History::new(c.ctx.len().clamp(1, 100_000)).map_err(|e| anyhow!("{e}"))?;
     let ev = match kind {
         Kind::Baskets => EventKind::AddToCart,
@@ -53,23 +55,37 @@ pub fn one(eng: &mut Engine, c: &Case, kind: Kind, k: usize) -> Result<Vec<u32>>
         h.push(ev, &id, at).map_err(|e| anyhow!("{e}"))?;
     }
     eng.set_history(h);
-    let mut q = Query {
+    Ok(())
+}
+
+/// One case through the engine: `recommend({ k })` after [`load_case`] (the current item of a
+/// session is the newest event, which `recommend` never lists).
+pub fn one(eng: &mut Engine, c: &Case, kind: Kind, k: usize) -> Result<Vec<u32>> {
+    load_case(eng, c, kind)?;
+    let q = Query {
         k,
         ..Query::default()
     };
-    if kind == Kind::Sessions {
-        if let Some(&last) = c.ctx.last() {
-            q.exclude.push(eng.pack().id(last as usize).to_owned());
-        }
-    }
     let recs = eng.recommend(&q).map_err(|e| anyhow!("{e}"))?;
     Ok(recs.into_iter().map(|r| r.index as u32).collect())
 }
 
 /// Ranked item indices of `Engine::complete_cart_for` (the wasm `completeCart` ranking for a
-/// given cart, no history) for every basket case.
+/// given cart, no history; weights from the pack's `bundle` metadata) for every case.
 pub fn complete_cart(pack: &[u8], cases: &[Case], k: usize) -> Result<Vec<Vec<u32>>> {
+    complete_cart_with(pack, cases, k, None)
+}
+
+/// [`complete_cart`] with explicit cart weights (`None`: the pack's).
+pub fn complete_cart_with(
+    pack: &[u8],
+    cases: &[Case],
+    k: usize,
+    params: Option<&BundleParams>,
+) -> Result<Vec<Vec<u32>>> {
     let base = Engine::from_bytes(pack).map_err(|e| anyhow!("the pack does not load: {e}"))?;
+    let params = params.copied().unwrap_or_else(|| base.bundle_params());
+    params.validate().map_err(|e| anyhow!("{e}"))?;
     let chunk = cases
         .len()
         .div_ceil(rayon::current_num_threads() * 4)
@@ -85,7 +101,8 @@ pub fn complete_cart(pack: &[u8], cases: &[Case], k: usize) -> Result<Vec<Vec<u3
                         .iter()
                         .map(|&i| eng.pack().id(i as usize).to_owned())
                         .collect();
-                    eng.complete_cart_for(&cart, k)
+                    eng.complete_cart_for_with(&cart, k, &params)
+                        .unwrap_or_default()
                         .into_iter()
                         .map(|j| j as u32)
                         .collect::<Vec<u32>>()

@@ -3,10 +3,12 @@
 
 use crate::pack::format::ITEM_FLAG_COLD;
 use crate::pack::{PackWriter, Quantize};
+use crate::bundle::BundleParams;
 use crate::params::{EventWeights, Params};
 use anyhow::{anyhow, Result};
 
 use crate::builder::data::{Dataset, Kind};
+use crate::builder::split;
 use crate::builder::train::cooc::{self, Cooc, Measure};
 use crate::builder::train::{als, coldstart, ppmi};
 
@@ -31,8 +33,13 @@ pub struct Choice {
     pub measure: Measure,
     /// Embedding method.
     pub method: Method,
-    /// Scorer settings stored in the pack.
+    /// Scorer settings stored in the pack (`recommend`, `similar`).
     pub params: Params,
+    /// Cart scorer settings stored in the pack (`completeCart`, `frequentlyBoughtTogether`,
+    /// `bundles`).
+    pub bundle: BundleParams,
+    /// How many of the most recent groups the pack stores for basket neighbours (0 = none).
+    pub baskets: usize,
 }
 
 /// Fixed build options.
@@ -50,7 +57,14 @@ pub struct Opts {
     pub iterations: usize,
     /// Items in fewer groups than this get a cold-start (title) embedding.
     pub cold_below: u32,
+    /// Most bytes the stored baskets (`BSKT`) may take.
+    pub basket_bytes: usize,
 }
+
+/// Default byte budget of the stored baskets (`--basket-bytes`): 1 MiB, about 40,000 baskets
+/// of 20 items from a 10,000-item catalogue; basket neighbours score them in well under a
+/// millisecond (`make bench`).
+pub const BASKET_BYTES: usize = 1 << 20;
 
 /// ALS ridge (as `implicit`'s default; validation on Online Retail was flat from 0.01 to 5).
 pub const ALS_LAMBDA: f32 = 0.01;
@@ -139,7 +153,8 @@ pub fn parts(ds: &Dataset, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
     }
 }
 
-/// Assemble the pack.
+/// Assemble the pack: the sections the choice uses (co-purchase neighbours when either list
+/// weighs them, transitions, the `choice.baskets` most recent groups) and `meta`.
 pub fn writer(
     ds: &Dataset,
     parts: &Parts,
@@ -159,7 +174,7 @@ pub fn writer(
     if ds.categories.iter().any(|c| !c.is_empty()) {
         w = w.categories(ds.categories.clone());
     }
-    if p.neighbour_weight > 0.0 {
+    if p.neighbour_weight > 0.0 || choice.bundle.copurchase_weight > 0.0 {
         w = w.neighbours(parts.cooc.neighbours(choice.measure, o.neighbours));
     }
     if p.transition_weight > 0.0 {
@@ -167,7 +182,40 @@ pub fn writer(
             w = w.transitions(t.clone());
         }
     }
+    if choice.baskets > 0 && (p.knn_weight > 0.0 || choice.bundle.knn_weight > 0.0) {
+        w = w.baskets(recent_baskets(ds, choice.baskets));
+    }
     w
+}
+
+/// The `n` most recent groups' items, most recent first ([`split::recency`] order).
+pub fn recent_baskets(ds: &Dataset, n: usize) -> Vec<Vec<u32>> {
+    split::recency(ds)
+        .into_iter()
+        .rev()
+        .take(n)
+        .map(|g| ds.groups[g].items.clone())
+        .collect()
+}
+
+/// How many of the most recent groups fit in `bytes` of `BSKT` section.
+pub fn baskets_within(ds: &Dataset, bytes: usize) -> usize {
+    let varint = |x: u32| (32 - x.leading_zeros()).div_ceil(7).max(1) as usize;
+    let mut used = 16;
+    let mut n = 0;
+    for g in split::recency(ds).into_iter().rev() {
+        let mut s = ds.groups[g].items.clone();
+        s.sort_unstable();
+        s.dedup();
+        let mut b = varint(s.len() as u32 - 1) + varint(s[0]);
+        b += s.windows(2).map(|w| varint(w[1] - w[0] - 1)).sum::<usize>();
+        if used + b > bytes {
+            break;
+        }
+        used += b;
+        n += 1;
+    }
+    n
 }
 
 /// Bytes of a pack (errors from the writer become messages).

@@ -46,19 +46,22 @@ pub fn build(
 ) -> Result<Built> {
     let t0 = Instant::now();
     let (sub, valid) = split::recent(ds, o.holdout);
-    let split = format!("most recent {:.0}% of groups by time", o.holdout * 100.0);
-    let (choice, quality) = choose(&sub, &valid, &o.model, &split, log)?;
+    let split = format!("most recent {:.0}% of groups", o.holdout * 100.0);
+    let max_baskets = model::baskets_within(ds, o.model.basket_bytes);
+    let tuned = choose(&sub, &valid, &o.model, &split, max_baskets, log)?;
     log(&format!(
         "tuned in {:.1}s; training on everything",
         t0.elapsed().as_secs_f64()
     ));
     let mut extra = json!({ "clean": clean });
-    let mut choice = choice;
-    if let Some((r, memory_weight)) = tune_returning(ds, &sub, &valid, &choice, &o.model, log)? {
-        extra["returning"] = r;
-        choice.params.memory_weight = memory_weight;
+    let mut choice = tuned.choice;
+    if let Some(pack) = &tuned.pack {
+        if let Some((r, memory_weight)) = tune_returning(ds, &sub, &valid, pack, log)? {
+            extra["returning"] = r;
+            choice.params.memory_weight = memory_weight;
+        }
     }
-    let pack = finish(ds, &choice, quality, &o.model, extra)?;
+    let pack = finish(ds, &choice, tuned.quality, &o.model, extra)?;
     Ok(Built {
         pack,
         choice,
@@ -66,32 +69,49 @@ pub fn build(
     })
 }
 
-/// Tune on `sub`/`valid` when there is enough (20 cases, 50 groups), else defaults. Returns the
-/// choice and its quality record (`split` names the validation split in it).
+/// What [`choose`] chose.
+pub struct Chosen {
+    /// The choice.
+    pub choice: Choice,
+    /// Its validation record.
+    pub quality: serde_json::Value,
+    /// The pack it was validated with (trained on the tuning split; `None` with defaults).
+    pub pack: Option<Vec<u8>>,
+}
+
+/// Tune on `sub`/`valid` when there is enough (20 cases, 50 groups), else defaults (`split`
+/// names the validation split in the record). The final pack may store `max_baskets`.
 pub fn choose(
     sub: &Dataset,
     valid: &[Case],
     o: &Opts,
     split: &str,
+    max_baskets: usize,
     log: &dyn Fn(&str),
-) -> Result<(Choice, serde_json::Value)> {
+) -> Result<Chosen> {
     if valid.len() < 20 || sub.groups.len() < 50 {
         log(&format!(
             "too little data to hold out ({} validation cases): using default scorer settings",
             valid.len()
         ));
-        return Ok((
-            tune::default_choice(sub.kind),
-            json!({"split": split, "validationCases": valid.len()}),
-        ));
+        return Ok(Chosen {
+            choice: tune::default_choice(sub.kind),
+            quality: json!({"split": split, "validationCases": valid.len()}),
+            pack: None,
+        });
     }
     log(&format!(
         "tuning on {} validation cases ({split})",
         valid.len()
     ));
-    let (c, mut q) = tune::tune(sub, valid, o, log)?;
-    q["split"] = json!(split);
-    Ok((c, q))
+    let t = tune::tune(sub, valid, o, max_baskets, log)?;
+    let mut quality = t.quality;
+    quality["split"] = json!(split);
+    Ok(Chosen {
+        choice: t.choice,
+        quality,
+        pack: Some(t.pack),
+    })
 }
 
 /// Final training on `ds` with `choice`; returns the pack bytes. `quality` and `extra` go into
@@ -117,6 +137,7 @@ pub fn finish(
         "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
         "kind": ds.kind,
         "scorer": choice.params,
+        "bundle": choice.bundle,
         "quality": quality,
         "model": {
             "method": choice.method,
@@ -126,6 +147,7 @@ pub fn finish(
             "iterations": o.iterations,
             "neighbours": o.neighbours,
             "groups": ds.groups.len(),
+            "baskets": choice.baskets,
         },
         "coldStart": {
             "items": n_cold,
@@ -146,14 +168,13 @@ pub fn finish(
 /// Issue 7: the buy-again ranking and its weight in `completeCart` (`ReturningParams`),
 /// chosen on the shop's own recent returning customers (held-out cases whose customer has an
 /// earlier order in the tuning split; memory = that customer's earlier orders). `None` without
-/// customer ids or with fewer than 20 such cases. Costs one more training run on the split.
+/// customer ids or with fewer than 20 such cases. `pack` is the validated pack of the tuning split.
 /// Returns the metadata and the scorer's `memoryWeight` chosen with them.
 fn tune_returning(
     ds: &Dataset,
     sub: &Dataset,
     valid: &[Case],
-    choice: &Choice,
-    o: &Opts,
+    pack: &[u8],
     log: &dyn Fn(&str),
 ) -> Result<Option<(serde_json::Value, f32)>> {
     if ds.kind != Kind::Baskets || repurchase::compute(sub).is_none() {
@@ -174,8 +195,7 @@ fn tune_returning(
         ));
         return Ok(None);
     }
-    let pack = finish(sub, choice, serde_json::Value::Null, o, json!({}))?;
-    let (t, grids) = returning::tune(&pack, &r, sub)?;
+    let (t, grids) = returning::tune(pack, &r, sub)?;
     log(&format!(
         "returning customers: {} held-out cases; buy-again weight {} ({}), half-life {} days, \
          repurchase stats {}, memory weight {}",

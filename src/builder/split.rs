@@ -19,27 +19,43 @@ pub fn holdout<'a>(
     (sub, cases)
 }
 
-/// `cartsense build`'s hold-out: the most recent `frac` of groups by time (at least the groups
-/// at the last group time) are the cases, the rest the training groups. Without usable times
-/// (all equal) the last `frac` of the groups in file order are held out.
+/// Group indices oldest first (PROTOCOL.md §4.1): by time, ties by group id (numerically when
+/// every id is an integer, else as strings); without usable times (all equal) the file order.
+pub fn recency(ds: &Dataset) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..ds.groups.len()).collect();
+    let g = &ds.groups;
+    let timed = g.first().is_some_and(|f| g.iter().any(|x| x.at != f.at));
+    if !timed {
+        return order;
+    }
+    let numeric: Option<Vec<u64>> = g.iter().map(|x| x.id.parse::<u64>().ok()).collect();
+    match numeric {
+        Some(ids) => order.sort_by(|&a, &b| g[a].at.total_cmp(&g[b].at).then(ids[a].cmp(&ids[b]))),
+        None => order.sort_by(|&a, &b| g[a].at.total_cmp(&g[b].at).then(g[a].id.cmp(&g[b].id))),
+    }
+    order
+}
+
+/// `cartsense build`'s hold-out (the PROTOCOL.md §4.2 rule): with the n groups in [`recency`]
+/// order, those at positions >= floor((1 - frac) n) are the cases (in that order), the rest
+/// the training groups.
 pub fn recent(ds: &Dataset, frac: f64) -> (Dataset, Vec<Case>) {
-    let mut ats: Vec<f64> = ds.groups.iter().map(|g| g.at).collect();
-    ats.sort_by(|a, b| a.total_cmp(b));
-    if ats.is_empty() {
-        return (ds.clone(), Vec::new());
-    }
-    let pos = ((ats.len() as f64 * (1.0 - frac)) as usize).min(ats.len() - 1);
-    if ats[0] == ats[ats.len() - 1] {
-        // No usable timestamps: the file order is the best guess at time order.
-        let ids: HashSet<&str> = ds.groups[pos..].iter().map(|g| g.id.as_str()).collect();
-        return holdout(
-            ds,
-            |g| !ids.contains(g.id.as_str()),
-            ds.groups[pos..].iter(),
-        );
-    }
-    let cut = ats[pos];
-    holdout(ds, |g| g.at < cut, ds.groups.iter().filter(|g| g.at >= cut))
+    let order = recency(ds);
+    let cut = ((order.len() as f64) * (1.0 - frac)).floor() as usize;
+    newest(ds, &order, cut.min(order.len()), order.len())
+}
+
+/// Train on the groups at recency positions `< from`; cases from positions `from..to`.
+pub fn newest(ds: &Dataset, order: &[usize], from: usize, to: usize) -> (Dataset, Vec<Case>) {
+    let ids: HashSet<&str> = order[..from]
+        .iter()
+        .map(|&g| ds.groups[g].id.as_str())
+        .collect();
+    holdout(
+        ds,
+        |g| ids.contains(g.id.as_str()),
+        order[from..to].iter().map(|&g| &ds.groups[g]),
+    )
 }
 
 /// A PROTOCOL.md §1 date split: train = groups dated before `cut`, cases = groups dated from

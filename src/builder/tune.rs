@@ -1,12 +1,32 @@
-//! Self-tuning on a time-based hold-out: the co-occurrence measure, the embedding method, and
-//! the scorer's blend weights, half-life and profile, each chosen by HR@K then MRR@K on the
-//! validation cases, scored through the same `Engine` the storefront runs.
+//! Self-tuning on a time-based hold-out. Everything the pack's lists use is chosen on the
+//! shop's own validation cases, scored as the storefront scores them; nothing is a constant
+//! picked on a shared dataset (`docs/quality.md` lists the few fixed settings and why).
+//!
+//! The steps, each chosen by HR@K then MRR@K (K = 10 for baskets, 20 for sessions):
+//! 1. the co-occurrence measure of the co-purchase neighbours (alone);
+//! 2. the embedding method (ALS alpha 1 / 10 / 40, PPMI-SVD), each by the best blend it reaches
+//!    ([`blend`]: coordinate ascent over the weights of embedding, popularity prior,
+//!    neighbours, transitions and basket neighbours);
+//! 3. one setting at a time with the blend re-learned for each: profile (fold-in or mean),
+//!    half-life (sessions), basket-neighbour count, candidate sample and position weights
+//!    (sessions), then how many recent baskets to store (within the byte budget; ties go to
+//!    fewer);
+//! 4. the guard: the blend and every term alone run through the engine exactly as the wasm
+//!    runs them; a single term that beats the blend is kept instead;
+//! 5. `completeCart`: its relevance weights the same way over its own terms (co-purchase, cart
+//!    affinity, basket neighbours, popularity prior, same guard), then the order-value exponent
+//!    (the largest revenue-weighted HR among exponents whose HR stays within one standard
+//!    error of the exponent-0 HR) and the substitute penalty (when the catalogue has
+//!    categories).
 
+use crate::builder::blend::{self, Score, Shape, Tables};
+use crate::bundle::BundleParams;
 use crate::metrics::{rank_in, Tally};
 use crate::params::{Params, ProfileMethod};
+use crate::rank::Engine;
 use crate::topk::top_k;
-use anyhow::Result;
-use serde_json::json;
+use anyhow::{anyhow, Result};
+use serde_json::{json, Value};
 
 use crate::builder::cases::Case;
 use crate::builder::data::{Dataset, Kind};
@@ -57,18 +77,28 @@ pub fn cooc_lists(c: &Cooc, m: Measure, cases: &[Case], kind: Kind, k: usize) ->
         .collect()
 }
 
-/// A pack with every optional section, for trying blends.
-fn trial_pack(sub: &Dataset, parts: &Parts, measure: Measure, o: &Opts) -> Result<Vec<u8>> {
-    let choice = Choice {
-        measure,
-        method: Method::PpmiSvd,
-        params: Params {
-            neighbour_weight: 1.0,
-            transition_weight: 1.0,
-            ..Params::default()
-        },
-    };
-    model::bytes(&model::writer(sub, parts, &choice, o, json!({})))
+/// Embedding methods tried.
+const METHODS: [Method; 4] = [
+    Method::Als { alpha: 1.0 },
+    Method::Als { alpha: 10.0 },
+    Method::Als { alpha: 40.0 },
+    Method::PpmiSvd,
+];
+
+/// Order-value exponents tried for `completeCart`.
+const VALUE_EXPONENTS: [f32; 8] = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0];
+/// Substitute penalties tried for `completeCart` (catalogues with categories).
+const SUBSTITUTE_PENALTIES: [f32; 5] = [1.0, 0.5, 0.2, 0.1, 0.0];
+/// Fewest baskets worth storing when the count is tuned down.
+const MIN_BASKETS: usize = 250;
+
+/// The settings of the scorer before its weights (defaults of a tuned pack).
+fn base_params(kind: Kind) -> Params {
+    Params {
+        event_weights: model::event_weights(kind),
+        knn_positional: kind == Kind::Sessions,
+        ..Params::default()
+    }
 }
 
 /// Defaults when there is too little data to hold any out.
@@ -77,161 +107,420 @@ pub fn default_choice(kind: Kind) -> Choice {
         measure: Measure::Cosine,
         method: Method::Als { alpha: 10.0 },
         params: Params {
-            event_weights: model::event_weights(kind),
             neighbour_weight: 0.5,
             transition_weight: if kind == Kind::Sessions { 0.5 } else { 0.0 },
-            ..Params::default()
+            ..base_params(kind)
         },
+        bundle: BundleParams::default(),
+        baskets: 0,
     }
 }
 
-/// Choose everything on `valid` (cases over `sub`'s items). Returns the choice and a JSON record.
+/// What [`tune`] chose, with its record and the validation pack (trained on the tuning split
+/// with the choice, for later steps that need one).
+pub struct Tuned {
+    /// The choice.
+    pub choice: Choice,
+    /// Validation numbers and what was tried (pack metadata `quality`).
+    pub quality: Value,
+    /// The pack the choice was validated with.
+    pub pack: Vec<u8>,
+}
+
+/// A pack of `parts` with every section the blend may use (the engine's weights are set
+/// separately, so the stored `scorer` does not matter).
+fn trial_pack(sub: &Dataset, parts: &Parts, c: &Choice, o: &Opts, baskets: usize) -> Result<Vec<u8>> {
+    let all = Choice {
+        params: Params {
+            neighbour_weight: 1.0,
+            transition_weight: 1.0,
+            knn_weight: 1.0,
+            ..c.params
+        },
+        baskets,
+        ..c.clone()
+    };
+    let meta = json!({ "scorer": c.params, "bundle": c.bundle });
+    model::bytes(&model::writer(sub, parts, &all, o, meta))
+}
+
+/// The scorer parameters with blend weights `w` (in [`blend::REC_TERMS`] order).
+fn with_weights(p: &Params, w: &[f32]) -> Params {
+    Params {
+        embedding_weight: w[0],
+        popularity_weight: w[1],
+        neighbour_weight: w[2],
+        transition_weight: w[3],
+        knn_weight: w[4],
+        ..*p
+    }
+}
+
+/// The cart parameters with relevance weights `w` (in [`blend::CART_TERMS`] order); the
+/// shopper-profile weight is half the cart-affinity weight (no held-out basket has views
+/// beside its cart to tune it on).
+fn with_cart_weights(b: &BundleParams, w: &[f32]) -> BundleParams {
+    BundleParams {
+        copurchase_weight: w[0],
+        cart_affinity_weight: w[1],
+        profile_weight: 0.5 * w[1],
+        knn_weight: w[2],
+        popularity_weight: w[3],
+        ..*b
+    }
+}
+
+/// Which `recommend` terms a pack can score.
+fn rec_terms(eng: &Engine) -> [bool; 5] {
+    let p = eng.pack();
+    [
+        true,
+        p.popularity().iter().any(|&x| x > 0.0),
+        p.has_neighbours(),
+        p.has_transitions(),
+        p.baskets().is_some_and(|b| !b.is_empty()),
+    ]
+}
+
+/// Tables of `recommend` on `pack` with scorer settings `p`, and the best blend there.
+fn rec_blend(
+    pack: &[u8],
+    p: &Params,
+    valid: &[Case],
+    kind: Kind,
+    prices: &[f32],
+) -> Result<(Vec<f32>, Score, Vec<Score>)> {
+    let mut eng = Engine::from_bytes(pack).map_err(|e| anyhow!("trial pack: {e}"))?;
+    eng.set_params(*p).map_err(|e| anyhow!("{e}"))?;
+    let allowed = rec_terms(&eng);
+    let t0 = std::time::Instant::now();
+    let t = blend::recommend_tables(&mut eng, valid, kind, k_of(kind), prices);
+    let t1 = t0.elapsed().as_secs_f64();
+    let r = t.ascend(&allowed, &Shape::default());
+    eprintln!("PROFILE tables {t1:.2}s ascend {:.2}s pool {}", t0.elapsed().as_secs_f64() - t1, t.cases.iter().map(|c| c.items.len()).sum::<usize>() / t.cases.len().max(1));
+    Ok(r)
+}
+
+fn score_json(s: &Score) -> Value {
+    json!({"hr": s.hr(), "mrr": s.mrr(), "revHr": s.rev_hr()})
+}
+
+fn tally_json(t: &Tally) -> Value {
+    json!({"hr": t.hit_rate(), "mrr": t.mrr(), "ndcg": t.ndcg(), "revHr": t.value_hit_rate()})
+}
+
+fn weights_json(names: &[&str], w: &[f32]) -> Value {
+    Value::Object(
+        names
+            .iter()
+            .zip(w)
+            .map(|(n, &x)| (n.to_string(), json!(x)))
+            .collect(),
+    )
+}
+
+/// Choose everything on `valid` (cases over `sub`'s items); the final pack may store at most
+/// `max_baskets` baskets (the byte budget on the final data).
 pub fn tune(
     sub: &Dataset,
     valid: &[Case],
     o: &Opts,
+    max_baskets: usize,
     log: &dyn Fn(&str),
-) -> Result<(Choice, serde_json::Value)> {
+) -> Result<Tuned> {
     let kind = sub.kind;
     let k = k_of(kind);
+    let prices = &sub.prices;
+    let t0 = std::time::Instant::now();
+    let el = || format!("[{:.1}s]", t0.elapsed().as_secs_f64());
     let groups = model::groups_of(sub);
     let cooc = Cooc::new(sub.n_items(), groups.iter().map(|g| g.as_slice()));
     let mut tried = Vec::new();
     let mut best_m = (Measure::Cosine, Tally::default());
     for m in Measure::ALL {
-        let t = tally(&cooc_lists(&cooc, m, valid, kind, k), valid, &sub.prices, k);
+        let t = tally(&cooc_lists(&cooc, m, valid, kind, k), valid, prices, k);
         log(&format!("  cooc-{}: HR@{k} {:.4}", m.name(), t.hit_rate()));
-        tried.push(
-            json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}),
-        );
+        tried.push(json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}));
         if best_m.1.cases == 0 || better(&t, &best_m.1) {
             best_m = (m, t);
         }
     }
     let measure = best_m.0;
-    let base = Params {
-        event_weights: model::event_weights(kind),
-        ..Params::default()
-    };
-    let emb_only = Params {
-        neighbour_weight: 0.0,
-        transition_weight: 0.0,
-        ..base
-    };
-    let mut best: Option<(Method, usize, Tally, ProfileMethod)> = None;
-    let mut all_parts: Vec<Parts> = Vec::new();
-    for method in [
-        Method::Als { alpha: 1.0 },
-        Method::Als { alpha: 10.0 },
-        Method::Als { alpha: 40.0 },
-        Method::PpmiSvd,
-    ] {
+    let all_baskets = sub.groups.len().min(max_baskets.max(1));
+    let base = base_params(kind);
+    // 2. The embedding method, by the blend it reaches.
+    struct Best {
+        parts: Parts,
+        method: Method,
+        pack: Vec<u8>,
+        p: Params,
+        w: Vec<f32>,
+        score: Score,
+        baskets: usize,
+    }
+    let mut best: Option<Best> = None;
+    for method in METHODS {
         // Fewer iterations while choosing keeps the build fast; the final model gets all.
         let quick = Opts {
             iterations: o.iterations.min(10),
             ..o.clone()
         };
         let parts = model::parts(sub, method, &quick, &|| {});
-        let pack = trial_pack(sub, &parts, measure, o)?;
-        for profile in [ProfileMethod::Auto, ProfileMethod::Mean] {
-            let p = Params {
-                profile,
-                ..emb_only
-            };
-            let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
-            let t = tally(&lists, valid, &sub.prices, k);
-            log(&format!(
-                "  {method:?} ({profile:?} profile): HR@{k} {:.4} MRR@{k} {:.4}",
-                t.hit_rate(),
-                t.mrr()
-            ));
-            tried.push(
-                json!({"what": method, "profile": profile, "hr": t.hit_rate(), "mrr": t.mrr()}),
-            );
-            if best.as_ref().is_none_or(|b| better(&t, &b.2)) {
-                best = Some((method, all_parts.len(), t, profile));
-            }
-        }
-        all_parts.push(parts);
-    }
-    let Some((method, best_ix, emb_t, best_profile)) = best else {
-        return Ok((default_choice(kind), json!({})));
-    };
-    let nws = [0.0f32, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0];
-    let tws: &[f32] = match kind {
-        Kind::Sessions => &[0.0, 0.25, 0.5, 1.0, 2.0, 4.0],
-        Kind::Baskets => &[0.0],
-    };
-    let hls: &[f64] = match kind {
-        Kind::Sessions => &[0.01, 0.03, 0.1, 0.3, 1.0, 24.0],
-        Kind::Baskets => &[24.0],
-    };
-    let parts = &all_parts[best_ix];
-    let emb_only = Params {
-        profile: best_profile,
-        ..emb_only
-    };
-    // Coordinate search (half-life, then neighbour weight, then transition weight, twice)
-    // instead of the full grid: the same optimum on baskets, where only one axis is open,
-    // and a few dozen settings instead of hundreds on sessions.
-    let pack = trial_pack(sub, parts, measure, o)?;
-    let mut best_p = (emb_only, emb_t);
-    let mut tried_p: Vec<(f64, f32, f32)> = vec![(emb_only.half_life_hours, 0.0, 0.0)];
-    for _round in 0..2 {
-        for axis in 0..3 {
-            let values: Vec<f64> = match axis {
-                0 => hls.to_vec(),
-                1 => nws.iter().map(|&x| x as f64).collect(),
-                _ => tws.iter().map(|&x| x as f64).collect(),
-            };
-            let start = best_p.0;
-            for v in values {
-                let mut p = start;
-                match axis {
-                    0 => p.half_life_hours = v,
-                    1 => p.neighbour_weight = v as f32,
-                    _ => p.transition_weight = v as f32,
-                }
-                let key = (p.half_life_hours, p.neighbour_weight, p.transition_weight);
-                if tried_p.contains(&key) {
-                    continue;
-                }
-                tried_p.push(key);
-                let lists = engine_run::run(&pack, valid, kind, k, Some(p))?;
-                let t = tally(&lists, valid, &sub.prices, k);
-                if better(&t, &best_p.1) {
-                    best_p = (p, t);
-                }
-            }
+        let c = Choice {
+            measure,
+            method,
+            params: base,
+            bundle: BundleParams::default(),
+            baskets: all_baskets,
+        };
+        let pack = trial_pack(sub, &parts, &c, o, all_baskets)?;
+        let (w, score, singles) = rec_blend(&pack, &base, valid, kind, prices)?;
+        log(&format!(
+            "  {} {method:?}: embeddings alone HR@{k} {:.4}; blend {} HR@{k} {:.4} MRR@{k} {:.4}",
+            el(),
+            singles[0].hr(),
+            weights_json(&blend::REC_TERMS, &w),
+            score.hr(),
+            score.mrr()
+        ));
+        tried.push(json!({"what": method, "embeddingsAlone": score_json(&singles[0]),
+            "blend": score_json(&score), "weights": weights_json(&blend::REC_TERMS, &w)}));
+        if best.as_ref().is_none_or(|b| score.better_than(&b.score)) {
+            best = Some(Best {
+                parts,
+                method,
+                pack,
+                p: base,
+                w,
+                score,
+                baskets: all_baskets,
+            });
         }
     }
-    let (params, t) = best_p;
+    let Some(mut b) = best else {
+        return Err(anyhow!("no embedding method could be tried"));
+    };
+    // 3. One setting at a time, the blend re-learned for each.
+    let variants = |f: &dyn Fn(&mut Params, usize), n: usize, p: &Params| -> Vec<Params> {
+        (0..n)
+            .map(|i| {
+                let mut q = *p;
+                f(&mut q, i);
+                q
+            })
+            .collect()
+    };
+    let mut axes = vec!["profile"];
+    if kind == Kind::Sessions {
+        axes.extend(["halfLifeHours", "knnPositional"]);
+    }
+    axes.extend(["knnNeighbours", "knnSample"]);
+    for axis in axes {
+        let vs: Vec<Params> = match axis {
+            "profile" => variants(
+                &|q, i| q.profile = [ProfileMethod::Auto, ProfileMethod::Mean][i],
+                2,
+                &b.p,
+            ),
+            "halfLifeHours" => variants(
+                &|q, i| q.half_life_hours = [0.01, 0.1, 1.0, 24.0][i],
+                4,
+                &b.p,
+            ),
+            "knnPositional" => variants(&|q, i| q.knn_positional = i == 0, 2, &b.p),
+            "knnNeighbours" => variants(&|q, i| q.knn_neighbours = [50, 100, 200][i], 3, &b.p),
+            _ => variants(&|q, i| q.knn_sample = [0, 500][i], 2, &b.p),
+        };
+        for p in vs {
+            if p == b.p || (axis.starts_with("knn") && b.w[4] == 0.0) {
+                continue;
+            }
+            let (w, score, _) = rec_blend(&b.pack, &p, valid, kind, prices)?;
+            tried.push(json!({"what": axis, "scorer": p, "blend": score_json(&score)}));
+            if score.better_than(&b.score) {
+                log(&format!("  {} {axis}: HR@{k} {:.4}", el(), score.hr()));
+                (b.p, b.w, b.score) = (p, w, score);
+            }
+        }
+    }
+    // The number of stored baskets, smallest among the best.
+    if b.w[4] > 0.0 {
+        let mut n = all_baskets / 2;
+        let mut counts = Vec::new();
+        while n >= MIN_BASKETS {
+            counts.push(n);
+            n /= 2;
+        }
+        let c = Choice {
+            measure,
+            method: b.method,
+            params: b.p,
+            bundle: BundleParams::default(),
+            baskets: all_baskets,
+        };
+        for n in counts {
+            let pack = trial_pack(sub, &b.parts, &c, o, n)?;
+            let (w, score, _) = rec_blend(&pack, &b.p, valid, kind, prices)?;
+            tried.push(json!({"what": "baskets", "count": n, "blend": score_json(&score)}));
+            if !b.score.better_than(&score) {
+                log(&format!("  {} {n} baskets: HR@{k} {:.4}", el(), score.hr()));
+                (b.pack, b.w, b.score, b.baskets) = (pack, w, score, n);
+            }
+        }
+    }
+    // 4. The guard, through the engine exactly as the wasm runs it.
+    let allowed = {
+        let eng = Engine::from_bytes(&b.pack).map_err(|e| anyhow!("{e}"))?;
+        rec_terms(&eng)
+    };
+    let exact = |p: &Params| -> Result<Tally> {
+        Ok(tally(&engine_run::run(&b.pack, valid, kind, k, Some(*p))?, valid, prices, k))
+    };
+    let mut params = with_weights(&b.p, &b.w);
+    let mut t_rec = exact(&params)?;
+    let mut singles = serde_json::Map::new();
+    for (x, name) in blend::REC_TERMS.iter().enumerate() {
+        if !allowed[x] {
+            continue;
+        }
+        let mut w = vec![0.0; 5];
+        w[x] = 1.0;
+        let p = with_weights(&b.p, &w);
+        let t = exact(&p)?;
+        singles.insert(name.to_string(), tally_json(&t));
+        if better(&t, &t_rec) {
+            log(&format!("  guard: {name} alone beats the blend (HR@{k} {:.4} > {:.4}); keeping it", t.hit_rate(), t_rec.hit_rate()));
+            (params, t_rec) = (p, t);
+        }
+    }
     log(&format!(
-        "  chosen: {method:?}, cooc-{}, neighbourWeight {}, transitionWeight {}, halfLife {}h, \
-         profile {:?}: HR@{k} {:.4} MRR@{k} {:.4}",
+        "  {} recommend: {:?}, cooc-{}, weights {}, {} baskets: HR@{k} {:.4} MRR@{k} {:.4}",
+        el(),
+        b.method,
         measure.name(),
-        params.neighbour_weight,
-        params.transition_weight,
-        params.half_life_hours,
-        params.profile,
-        t.hit_rate(),
-        t.mrr()
+        weights_json(&blend::REC_TERMS, &[params.embedding_weight, params.popularity_weight, params.neighbour_weight, params.transition_weight, params.knn_weight]),
+        b.baskets,
+        t_rec.hit_rate(),
+        t_rec.mrr()
     ));
+    // 5. completeCart.
+    let mut choice = Choice {
+        measure,
+        method: b.method,
+        params,
+        bundle: BundleParams::default(),
+        baskets: b.baskets,
+    };
+    let (bundle, cart_quality) = tune_cart(&b.pack, &choice, valid, k, prices, log)?;
+    choice.bundle = bundle;
+    let pack = trial_pack(sub, &b.parts, &choice, o, b.baskets)?;
     let quality = json!({
         "k": k,
         "validationCases": valid.len(),
-        "hr": t.hit_rate(),
-        "mrr": t.mrr(),
-        "ndcg": t.ndcg(),
-        "revHr": t.value_hit_rate(),
+        "hr": t_rec.hit_rate(),
+        "mrr": t_rec.mrr(),
+        "ndcg": t_rec.ndcg(),
+        "revHr": t_rec.value_hit_rate(),
+        "singleTerms": singles,
+        "completeCart": cart_quality,
         "tried": tried,
     });
-    Ok((
-        Choice {
-            measure,
-            method,
-            params,
-        },
+    Ok(Tuned {
+        choice,
         quality,
-    ))
+        pack,
+    })
+}
+
+/// `completeCart`'s weights, exponent and penalty on `valid` (see the module docs).
+fn tune_cart(
+    pack: &[u8],
+    choice: &Choice,
+    valid: &[Case],
+    k: usize,
+    prices: &[f32],
+    log: &dyn Fn(&str),
+) -> Result<(BundleParams, Value)> {
+    let mut eng = Engine::from_bytes(pack).map_err(|e| anyhow!("{e}"))?;
+    eng.set_params(choice.params).map_err(|e| anyhow!("{e}"))?;
+    let base = BundleParams {
+        value_exponent: 0.0,
+        substitute_penalty: 1.0,
+        ..BundleParams::default()
+    };
+    let tables: Tables = blend::cart_tables(&eng, valid, k, prices, &base);
+    let p = eng.pack();
+    let allowed = [
+        p.has_neighbours(),
+        true,
+        p.baskets().is_some_and(|b| !b.is_empty()),
+        p.popularity().iter().any(|&x| x > 0.0),
+    ];
+    let (w, score, _) = tables.ascend(&allowed, &Shape::default());
+    let exact = |bp: &BundleParams| -> Result<Tally> {
+        Ok(tally(&engine_run::complete_cart_with(pack, valid, k, Some(bp))?, valid, prices, k))
+    };
+    let mut bp = with_cart_weights(&base, &w);
+    let mut w = w;
+    let mut t = exact(&bp)?;
+    let mut singles = serde_json::Map::new();
+    for (x, name) in blend::CART_TERMS.iter().enumerate() {
+        if !allowed[x] {
+            continue;
+        }
+        let mut ws = vec![0.0; 4];
+        ws[x] = 1.0;
+        let s = with_cart_weights(&base, &ws);
+        let ts = exact(&s)?;
+        singles.insert(name.to_string(), tally_json(&ts));
+        if better(&ts, &t) {
+            log(&format!("  guard: completeCart {name} alone beats the blend; keeping it"));
+            (bp, t, w) = (s, ts, ws);
+        }
+    }
+    // The order-value exponent: the best revenue-weighted HR among exponents that cost at most
+    // one standard error of HR.
+    let mut gamma = 0.0;
+    let mut by_gamma = Vec::new();
+    if tables.mean_price.is_some() {
+        let s0 = tables.eval(&w, &Shape::default());
+        let se = (s0.hr() * (1.0 - s0.hr()) / s0.cases.max(1) as f64).sqrt();
+        let mut best = s0;
+        for g in VALUE_EXPONENTS {
+            let s = tables.eval(&w, &Shape { value_exponent: g, substitute_penalty: 1.0 });
+            by_gamma.push(json!({"valueExponent": g, "hr": s.hr(), "revHr": s.rev_hr()}));
+            if s.hr() >= s0.hr() - se && s.rev_hr() > best.rev_hr() {
+                (best, gamma) = (s, g);
+            }
+        }
+    }
+    let mut penalty = 1.0;
+    if !eng.pack().categories().is_empty() {
+        let shape = |pen| Shape { value_exponent: gamma, substitute_penalty: pen };
+        let mut best = tables.eval(&w, &shape(1.0));
+        for pen in SUBSTITUTE_PENALTIES {
+            let s = tables.eval(&w, &shape(pen));
+            if s.better_than(&best) {
+                (best, penalty) = (s, pen);
+            }
+        }
+    }
+    bp.value_exponent = gamma;
+    bp.substitute_penalty = penalty;
+    let t_final = exact(&bp)?;
+    log(&format!(
+        "  completeCart: weights {}, value exponent {gamma}, substitute penalty {penalty}: \
+         HR@{k} {:.4} RevHR@{k} {:.4} (relevance alone {:.4} / {:.4})",
+        weights_json(&blend::CART_TERMS, &w),
+        t_final.hit_rate(),
+        t_final.value_hit_rate(),
+        t.hit_rate(),
+        t.value_hit_rate()
+    ));
+    let q = json!({
+        "hr": t_final.hit_rate(), "mrr": t_final.mrr(), "revHr": t_final.value_hit_rate(),
+        "relevanceAlone": tally_json(&t), "tablesBlend": score_json(&score),
+        "singleTerms": singles, "valueExponents": by_gamma,
+    });
+    Ok((bp, q))
 }

@@ -65,9 +65,13 @@ pub struct BuildArgs {
     /// Items in fewer groups than this get a title-based (cold-start) embedding; 0 = off.
     #[arg(long, default_value_t = 3)]
     pub cold_below: u32,
-    /// Share of the most recent groups held out for tuning.
-    #[arg(long, default_value_t = 0.1)]
+    /// Share of the most recent groups held out for tuning (as PROTOCOL.md §4's validation).
+    #[arg(long, default_value_t = 0.15)]
     pub holdout: f64,
+    /// Most bytes of past baskets stored for basket neighbours (the count is chosen on the
+    /// validation split within this budget).
+    #[arg(long, default_value_t = cartsense::builder::model::BASKET_BYTES)]
+    pub basket_bytes: usize,
     /// Order ids made of this prefix and digits are cancellations ("" = none).
     #[arg(long, default_value = CANCEL_PREFIX)]
     pub cancel_prefix: String,
@@ -216,6 +220,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             neighbours: a.neighbours,
             iterations: a.iterations,
             cold_below: a.cold_below,
+            basket_bytes: a.basket_bytes,
         },
         holdout: a.holdout,
     };

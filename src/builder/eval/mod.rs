@@ -184,8 +184,10 @@ fn run_one(
     let returning = if s.name == "online-retail" {
         let packs = match &ours {
             Some(o) => {
-                let vpack =
-                    pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}))?;
+                let vpack = match &o.valid_pack {
+                    Some(p) => p.clone(),
+                    None => pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}))?,
+                };
                 Some((vpack, o.pack.clone()))
             }
             None => None,

@@ -11,10 +11,10 @@ use super::protocol::{row, Split};
 use super::EvalOptions;
 use crate::builder::data::Kind;
 use crate::builder::engine_run;
-use crate::builder::model::{Choice, Opts};
+use crate::builder::model::{self, Choice, Opts};
 use crate::builder::pipeline;
 use crate::pack::Quantize;
-use crate::params::{Params, ProfileMethod};
+use crate::params::Params;
 
 /// Our build and its measurements on one split.
 pub struct Ours {
@@ -30,6 +30,8 @@ pub struct Ours {
     pub pack: Vec<u8>,
     /// The build options.
     pub opts: Opts,
+    /// The pack the choice was validated with (trained on the validation's training part).
+    pub valid_pack: Option<Vec<u8>>,
 }
 
 /// Build our pack and push its rows (the tuned blend, embeddings-only variants, and for
@@ -43,16 +45,20 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         neighbours: a.neighbours,
         iterations: 15,
         cold_below: 3,
+        basket_bytes: model::BASKET_BYTES,
     };
     let t0 = Instant::now();
-    let (choice, quality) = pipeline::choose(
+    let max_baskets = model::baskets_within(&s.train, o.basket_bytes);
+    let chosen = pipeline::choose(
         &s.subtrain,
         &s.valid,
         &o,
-        "PROTOCOL.md validation split",
+        "the protocol's validation split",
+        max_baskets,
         log,
     )?;
-    let pack = pipeline::finish(&s.train, &choice, quality, &o, json!({}))?;
+    let choice = chosen.choice;
+    let pack = pipeline::finish(&s.train, &choice, chosen.quality, &o, json!({}))?;
     let build_secs = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let lists = engine_run::run(&pack, &s.test, s.kind, k, None)?;
@@ -63,30 +69,21 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         &lists,
         s,
     ));
-    let variants = [
-        (
-            "cartsense embeddings only (fold-in)",
-            Params {
-                neighbour_weight: 0.0,
-                transition_weight: 0.0,
-                profile: ProfileMethod::Auto,
-                ..choice.params
-            },
-        ),
-        (
-            "cartsense embeddings only (mean profile)",
-            Params {
-                neighbour_weight: 0.0,
-                transition_weight: 0.0,
-                profile: ProfileMethod::Mean,
-                ..choice.params
-            },
-        ),
-    ];
-    for (name, p) in variants {
-        let l = engine_run::run(&pack, &s.test, s.kind, k, Some(p))?;
-        rows.push(row(name, "ours, not used for selection", &l, s));
-    }
+    let emb_only = Params {
+        embedding_weight: 1.0,
+        neighbour_weight: 0.0,
+        transition_weight: 0.0,
+        knn_weight: 0.0,
+        popularity_weight: 0.0,
+        ..choice.params
+    };
+    let l = engine_run::run(&pack, &s.test, s.kind, k, Some(emb_only))?;
+    rows.push(row(
+        "cartsense embeddings only",
+        "ours, not used for selection",
+        &l,
+        s,
+    ));
     let mut nudge = Value::Null;
     if s.kind == Kind::Baskets {
         // The cart-completion ranker of the wasm `completeCart` (bundle weights: the pack's
@@ -116,12 +113,7 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         nudge = json!({ "threshold": threshold, "cartsBelow": below, "closersHoldTarget": hits });
     }
     let cold = if s.train.titles.iter().any(|t| !t.is_empty()) {
-        let p = Params {
-            neighbour_weight: 0.0,
-            transition_weight: 0.0,
-            ..choice.params
-        };
-        let c = cold::run(s, &pack, p)?;
+        let c = cold::run(s, &pack, emb_only)?;
         log(&format!(
             "{} cold-start check (held-out items, embeddings only): {c}",
             s.name
@@ -137,5 +129,6 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         checks: json!({ "coldStart": cold, "nudge": nudge }),
         pack,
         opts: o,
+        valid_pack: chosen.pack,
     })
 }
