@@ -26,8 +26,8 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fuzz-crashers")
         .join(target);
-    let rd = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{} cannot be read: {e}", dir.display()));
+    let rd =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{} cannot be read: {e}", dir.display()));
     let mut files: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.retain(|p| p.is_file() && p.extension().is_none_or(|x| x != "md"));
     files.sort();
