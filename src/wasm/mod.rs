@@ -1,4 +1,4 @@
-//! The JS API. Thin: each call reads its arguments (types only, see [`interop`]), delegates to
+//! The JS API. Thin: each call reads its arguments (types only, see `interop.rs`), delegates to
 //! [`crate::rank::Engine`], and writes the result or the typed error (a thrown `Error` with a
 //! stable `code`). Option and result types are declared once each, in `options.rs`, `types.rs`
 //! and `build.rs`, with `js_struct!`, which also writes their TypeScript interfaces.
