@@ -4,7 +4,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{bad, js, JsResult};
-use super::interop::{self, arg, js_struct, wrong, FromJs, Path, Ts};
+use super::interop::{self, arg, wrong, FromJs, Path, Ts};
+use super::js_struct::js_struct;
 use crate::pack::{PackWriter, Quantize, SparseRows};
 
 /// Numbers from a typed array or an array of numbers, as f64 (exact for u32 indices).

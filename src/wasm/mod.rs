@@ -9,6 +9,7 @@ mod build;
 mod bundles;
 mod error;
 mod interop;
+mod js_struct;
 mod options;
 mod recommender;
 mod returning;

@@ -3,7 +3,7 @@
 //! core's `Default`s; ranges are checked there too (`Query::validate`, `CartQuery`,
 //! `BundleQuery`, `History::set_max_events`, ...).
 
-use super::interop::js_struct;
+use super::js_struct::js_struct;
 use crate::bundle::{BundleQuery, CartQuery};
 use crate::rank::Query;
 

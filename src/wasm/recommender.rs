@@ -349,11 +349,7 @@ impl Recommender {
         self.with(|s| {
             let r = s.engine.import_history(&json);
             s.save();
-            Ok(ImportResult {
-                kept: r.kept,
-                dropped: r.dropped,
-            }
-            .to_js())
+            Ok(ImportResult::from(r).to_js())
         })
     }
 

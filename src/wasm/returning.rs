@@ -29,11 +29,7 @@ impl Recommender {
         self.with(|s| {
             let r = s.engine.import_orders(&parsed);
             s.save();
-            Ok(ImportResult {
-                kept: r.kept,
-                dropped: r.dropped,
-            }
-            .to_js())
+            Ok(ImportResult::from(r).to_js())
         })
     }
 

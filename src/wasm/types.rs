@@ -3,8 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::interop::{js_struct, word, Price, ToJs, Ts};
-use crate::history::EventKind;
+use super::interop::{word, Price, ToJs, Ts};
+use super::js_struct::js_struct;
+use crate::history::{EventKind, ImportReport};
 use crate::rank::{ReasonKind, Rec};
 
 /// `type ErrorCode`, `interface CartsenseError`, `type EventType` and `type ReasonKind`.
@@ -69,6 +70,15 @@ js_struct! {
     pub struct ImportResult {
         pub kept: usize,
         pub dropped: usize,
+    }
+}
+
+impl From<ImportReport> for ImportResult {
+    fn from(r: ImportReport) -> ImportResult {
+        ImportResult {
+            kept: r.kept,
+            dropped: r.dropped,
+        }
     }
 }
 
