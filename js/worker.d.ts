@@ -1,9 +1,7 @@
-// Types of `cartsense/worker`: the Recommender in a module Web Worker (see worker.js).
-import type {
-  Bundle, CartSuggestions, CompleteCartOptions, BundleOptions, ErrorCode, HistoryEvent,
-  ImportResult, Item, PopularOptions, PurchaseRecord, Recommendation, RecommendOptions,
-  RecommenderOptions, SimilarOptions,
-} from './cartsense.js';
+// Types of `cartsense/worker`: the Recommender in a module Web Worker (see worker.js). The
+// methods are not written out here: `AsyncRecommender` derives them from `Recommender` in
+// cartsense.d.ts (the binding's generated types), so they cannot drift from it.
+import type { ErrorCode, Recommender, RecommenderOptions } from './cartsense.js';
 
 /**
  * Codes of the errors a `WorkerRecommender` rejects with: the binding's own, plus
@@ -30,6 +28,20 @@ export type WorkerRecommenderOptions = RecommenderOptions;
  */
 export type PackSource = string | URL | Uint8Array | ArrayBuffer;
 
+/** Names of the `Recommender` methods a `WorkerRecommender` runs in the worker (all but `free`). */
+export type WorkerMethod = Exclude<
+  { [K in keyof Recommender]: Recommender[K] extends (...args: never[]) => unknown ? K : never }[keyof Recommender],
+  'free' | typeof Symbol.dispose
+>;
+
+/**
+ * Every method of `Recommender`, with the same parameters (and documentation), resolving to
+ * the same result.
+ */
+export type AsyncRecommender = {
+  [K in WorkerMethod]: Recommender[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
+
 /**
  * The `Recommender` running in a module Web Worker, so scoring never blocks the page. Every
  * method takes the same arguments as on `Recommender` and resolves to the same result; calls run
@@ -43,6 +55,8 @@ export type PackSource = string | URL | Uint8Array | ArrayBuffer;
  * rec.terminate();
  * ```
  */
+export interface WorkerRecommender extends AsyncRecommender {}
+
 export class WorkerRecommender {
   private constructor();
   /** Start the worker and load the pack there (same validation and errors as `Recommender.fromBytes`). */
@@ -61,26 +75,4 @@ export class WorkerRecommender {
   free(): void;
   /** Same as `terminate()` (`using rec = await WorkerRecommender.load(...)`). */
   [Symbol.dispose](): void;
-
-  view(itemId: string, at?: number): Promise<void>;
-  addToCart(itemId: string, at?: number): Promise<void>;
-  removeFromCart(itemId: string, at?: number): Promise<void>;
-  purchase(itemIds: string[], at?: number): Promise<void>;
-  cart(): Promise<string[]>;
-  history(): Promise<HistoryEvent[]>;
-  clearHistory(): Promise<void>;
-  exportHistory(): Promise<string>;
-  importHistory(json: string): Promise<ImportResult>;
-  importOrders(orders: { items: string[]; at: number }[]): Promise<ImportResult>;
-  purchaseRecord(): Promise<PurchaseRecord[]>;
-  buyAgain(opts?: PopularOptions): Promise<Recommendation[]>;
-  recommend(opts?: RecommendOptions): Promise<Recommendation[]>;
-  similar(itemId: string, opts?: SimilarOptions): Promise<Recommendation[]>;
-  popular(opts?: PopularOptions): Promise<Recommendation[]>;
-  completeCart(opts?: CompleteCartOptions): Promise<CartSuggestions>;
-  frequentlyBoughtTogether(itemId: string, opts?: { k?: number }): Promise<Recommendation[]>;
-  bundles(opts?: BundleOptions): Promise<Bundle[]>;
-  item(itemId: string): Promise<Item | undefined>;
-  categories(): Promise<string[]>;
-  meta(): Promise<Record<string, unknown>>;
 }

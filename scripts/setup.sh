@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what is missing, and nothing else: the pinned Rust toolchain with the wasm32 target,
-# wasm-pack, the npm dev tools (wasm-opt from `binaryen`, typescript, playwright-core) and,
+# wasm-pack, the npm dev tools (wasm-opt from `binaryen`, typescript and @types/node for the
+# TypeScript tests, playwright-core) and,
 # for the full test run (--browser), cargo-deny and Debian's chromium + chromium-driver. Idempotent and quick when all
 # is there. Usage: scripts/setup.sh [--browser]
 set -euo pipefail

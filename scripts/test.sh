@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, in the order a failure is cheapest to find: lint, native core and CLI, the
-# wasm boundary in Node and in headless Chrome, the built package in Node, its TypeScript
-# types, and the demo shop in real Chromium.
+# wasm boundary in Node and in headless Chrome, the built package in Node (tests written in
+# TypeScript, so each call is also a typing test), its TypeScript types, and the demo shop in
+# real Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
@@ -39,10 +40,12 @@ WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(
 step "build the npm package"
 bash scripts/build-pkg.sh
 
-step "the package as a storefront imports it (Node)"
-node --test tests/js/
+step "the package as a storefront imports it (Node; the tests are TypeScript, type-checked against pkg/*.d.ts)"
+rm -rf target/js-tests
+tsc -p tests/js
+node --test target/js-tests/
 
-step "TypeScript consumer against pkg/*.d.ts"
+step "TypeScript consumers against pkg/*.d.ts (the package and cartsense/worker)"
 tsc -p tests/ts
 
 if [ -d tests/page ]; then

@@ -41,6 +41,18 @@ pub enum ReasonKind {
 }
 
 impl ReasonKind {
+    /// All kinds, in a fixed order.
+    pub const ALL: [ReasonKind; 8] = [
+        ReasonKind::Viewed,
+        ReasonKind::InCart,
+        ReasonKind::Purchased,
+        ReasonKind::Popular,
+        ReasonKind::Similar,
+        ReasonKind::BoughtTogether,
+        ReasonKind::PairsWith,
+        ReasonKind::BoughtBefore,
+    ];
+
     /// The JS name (`'viewed'`, `'in-cart'`, ...).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -35,7 +35,7 @@ fn history_round_trips_through_local_storage() {
     let key = "t:roundtrip";
     storage().remove_item(key).unwrap();
     let r = open(key);
-    assert!(r.persistent());
+    assert!(r.persistent().unwrap());
     r.view("a".into(), Some(1.0.into())).unwrap();
     r.add_to_cart("b".into(), Some(2.0.into())).unwrap();
     r.view("unknown-id".into(), Some(3.0.into())).unwrap();
@@ -125,5 +125,5 @@ fn quota_errors_fall_back_to_memory() {
         storage().remove_item(&k).unwrap();
     }
     r.view("a".into(), Some(99.0.into())).unwrap();
-    assert!(r.persistent(), "writes resume once there is room");
+    assert!(r.persistent().unwrap(), "writes resume once there is room");
 }

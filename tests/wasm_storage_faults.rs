@@ -120,12 +120,15 @@ fn writes_that_throw_keep_everything_in_memory_and_catch_up() {
             r.add_to_cart("c".into(), Some((30.0 + i as f64).into()))
                 .unwrap();
         }
-        assert!(!r.persistent(), "{mode}: memory only while writes fail");
+        assert!(
+            !r.persistent().unwrap(),
+            "{mode}: memory only while writes fail"
+        );
         assert_eq!(ids(&r).len(), 41, "{mode}: nothing lost in memory");
         assert_eq!(stored(key).len(), 1, "{mode}: storage holds what it had");
         restore();
         view(&r, "d", 100.0);
-        assert!(r.persistent(), "{mode}: writes resume");
+        assert!(r.persistent().unwrap(), "{mode}: writes resume");
         assert_eq!(
             stored(key),
             ids(&r),
@@ -202,7 +205,7 @@ fn blocked_local_storage_falls_back_to_memory() {
     }
     let r = open("faults:blocked");
     unblock_local_storage();
-    assert!(!r.persistent());
+    assert!(!r.persistent().unwrap());
     for i in 0..10 {
         view(&r, "a", i as f64);
     }

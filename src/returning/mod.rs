@@ -262,11 +262,22 @@ impl Engine {
     }
 }
 
-/// Checked order list for [`Engine::import_orders`] from loosely typed input.
-pub fn check_orders(n: usize) -> Result<()> {
+/// Check orders from loosely typed input before [`Engine::import_orders`] (which would drop an
+/// order with a bad time silently): at most 100,000, each at a time within the JS `Date` range.
+pub fn check_orders(orders: &[(Vec<String>, f64)]) -> Result<()> {
+    let n = orders.len();
     if n > 100_000 {
         return Err(Error::bad(format!(
             "{n} orders is more than the 100000 one call may import"
+        )));
+    }
+    if let Some(k) = orders
+        .iter()
+        .position(|(_, at)| crate::history::check_at(*at).is_err())
+    {
+        return Err(Error::bad(format!(
+            "orders[{k}].at must be a number of milliseconds within the JS Date range, not {}",
+            crate::error::num(orders[k].1)
         )));
     }
     Ok(())

@@ -3,18 +3,13 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::args::{elements, is_array, string, strings, type_name};
 use super::error::{bad, js, JsResult};
-use crate::pack::{PackWriter, Quantize};
-
-fn field(spec: &JsValue, name: &str) -> JsResult<Option<JsValue>> {
-    let v = js_sys::Reflect::get(spec, &name.into())
-        .map_err(|_| bad(format!("spec.{name} cannot be read")))?;
-    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
-}
+use super::interop::{self, arg, wrong, FromJs, Path, Ts};
+use super::js_struct::js_struct;
+use crate::pack::{PackWriter, Quantize, SparseRows};
 
 /// Numbers from a typed array or an array of numbers, as f64 (exact for u32 indices).
-fn numbers64(v: &JsValue, what: &str) -> JsResult<Vec<f64>> {
+fn numbers64(v: &JsValue, at: Path) -> JsResult<Vec<f64>> {
     // A typed array whose buffer was transferred (detached) has length 0, and copying out of
     // it throws a TypeError; it holds no numbers.
     if js_sys::ArrayBuffer::is_view(v) && v.unchecked_ref::<js_sys::Uint8Array>().byte_length() == 0
@@ -33,70 +28,161 @@ fn numbers64(v: &JsValue, what: &str) -> JsResult<Vec<f64>> {
     if let Some(a) = v.dyn_ref::<js_sys::Int32Array>() {
         return Ok(a.to_vec().into_iter().map(f64::from).collect());
     }
-    if !is_array(v) {
-        return Err(bad(format!(
-            "{what} must be a typed array or an array of numbers, got {}",
-            type_name(v)
-        )));
+    if !interop::is_array(v) {
+        return Err(wrong(at, "a typed array or an array of numbers", v));
     }
-    elements(v, what)?
-        .iter()
-        .enumerate()
-        .map(|(i, x)| {
-            x.as_f64().ok_or_else(|| {
-                bad(format!(
-                    "{what}[{i}] must be a number, got {}",
-                    type_name(x)
-                ))
+    Vec::<f64>::from_js(v, at)
+}
+
+/// Numbers (embeddings, prices, popularity, weights), as a typed array or an array.
+pub struct Floats(pub Vec<f32>);
+
+impl Ts for Floats {
+    const TS: &'static str = "Float32Array | number[]";
+}
+
+impl FromJs for Floats {
+    fn from_js(v: &JsValue, at: Path) -> JsResult<Self> {
+        Ok(Floats(
+            numbers64(v, at)?.into_iter().map(|x| x as f32).collect(),
+        ))
+    }
+}
+
+/// Item indices or offsets, as a typed array or an array.
+pub struct Indices(pub Vec<u32>);
+
+impl Ts for Indices {
+    const TS: &'static str = "Uint32Array | number[]";
+}
+
+impl FromJs for Indices {
+    fn from_js(v: &JsValue, at: Path) -> JsResult<Self> {
+        numbers64(v, at)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| {
+                interop::whole(x).ok_or_else(|| {
+                    let at = Path::Index(&at, i as u32);
+                    bad(format!(
+                        "{at} must be {}, got {}",
+                        interop::INTEGER,
+                        crate::error::num(x)
+                    ))
+                })
             })
-        })
-        .collect()
+            .collect::<JsResult<_>>()
+            .map(Indices)
+    }
 }
 
-/// Numbers as f32 (embeddings, prices, popularity, weights).
-fn numbers(v: &JsValue, what: &str) -> JsResult<Vec<f32>> {
-    Ok(numbers64(v, what)?.into_iter().map(|x| x as f32).collect())
+/// A JSON-serialisable object, kept as its JSON text (checked to be an object by the writer).
+pub struct Meta(pub String);
+
+impl Ts for Meta {
+    const TS: &'static str = "Record<string, unknown>";
 }
 
-/// `{ offsets, index, weight }` compressed rows into per-item lists (checked again by the writer).
-fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
-    let get = |k: &str| -> JsResult<Vec<f64>> {
-        numbers64(
-            &field(v, k)?.ok_or_else(|| bad(format!("{what}.{k} is required")))?,
-            &format!("{what}.{k}"),
-        )
-    };
-    let (offsets, index, weight) = (get("offsets")?, get("index")?, get("weight")?);
-    if index.len() != weight.len() || offsets.first() != Some(&0.0) {
-        return Err(bad(format!(
-            "{what}: offsets must start at 0 and index and weight must have the same length"
-        )));
+impl FromJs for Meta {
+    fn from_js(v: &JsValue, at: Path) -> JsResult<Self> {
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .map(Meta)
+            .ok_or_else(|| bad(format!("{at} must be JSON-serialisable")))
     }
-    if let Some(x) = index
-        .iter()
-        .find(|x| x.fract() != 0.0 || **x < 0.0 || **x > u32::MAX as f64)
-    {
-        return Err(bad(format!(
-            "{what}.index holds {x}, not an item index",
-            x = crate::error::num(*x)
-        )));
+}
+
+impl Ts for Quantize {
+    const TS: &'static str = "'f32' | 'int8'";
+}
+
+impl FromJs for Quantize {
+    fn from_js(v: &JsValue, at: Path) -> JsResult<Self> {
+        js(String::from_js(v, at)?.parse())
     }
-    let mut rows = Vec::with_capacity(offsets.len().saturating_sub(1));
-    for w in offsets.windows(2) {
-        let (a, b) = (w[0] as usize, w[1] as usize);
-        if w[0] > w[1] || b > index.len() || w[0].fract() != 0.0 || w[1].fract() != 0.0 {
+}
+
+js_struct! {
+    /// Per-item lists in compressed rows: item i's entries are `index[offsets[i]..offsets[i+1]]`
+    /// with the same range of `weight`.
+    #[js(read)]
+    pub struct CompressedRows {
+        /// ids.length + 1 non-decreasing offsets, from 0 to index.length.
+        pub offsets: Indices,
+        /// Item indices.
+        pub index: Indices,
+        /// One weight per index.
+        pub weight: Floats,
+    }
+}
+
+impl CompressedRows {
+    /// Per-item lists (`what` names the field in messages). The layout is checked here; the
+    /// writer checks the items and weights.
+    fn rows(self, what: &str) -> JsResult<SparseRows> {
+        let (offsets, index, weight) = (self.offsets.0, self.index.0, self.weight.0);
+        if index.len() != weight.len() || offsets.first() != Some(&0) {
             return Err(bad(format!(
-                "{what}: offsets must be non-decreasing integers up to {}",
-                index.len()
+                "{what}: offsets must start at 0 and index and weight must have the same length"
             )));
         }
-        rows.push(
-            (a..b)
-                .map(|k| (index[k] as u32, weight[k] as f32))
-                .collect::<Vec<_>>(),
-        );
+        offsets
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0] as usize, w[1] as usize);
+                if a > b || b > index.len() {
+                    return Err(bad(format!(
+                        "{what}: offsets must be non-decreasing up to {}",
+                        index.len()
+                    )));
+                }
+                Ok(index[a..b]
+                    .iter()
+                    .copied()
+                    .zip(weight[a..b].iter().copied())
+                    .collect())
+            })
+            .collect()
     }
-    Ok(rows)
+}
+
+js_struct! {
+    /// The implicit-ALS regularisation the item factors were trained with.
+    #[js(read)]
+    pub struct FoldIn {
+        pub lambda: f32,
+        pub alpha: f32,
+    }
+}
+
+js_struct! {
+    /// What `buildPack()` makes a pack of.
+    #[js(read)]
+    pub struct PackSpec {
+        pub ids: Vec<String>,
+        pub dims: usize,
+        /// Row-major, ids.length x dims.
+        pub embeddings: Floats,
+        pub titles: Option<Vec<String>>,
+        pub prices: Option<Floats>,
+        pub categories: Option<Vec<String>>,
+        pub popularity: Option<Floats>,
+        /// Storage of the embedding rows (default 'int8').
+        pub quantize: Option<Quantize>,
+        /// Up to 4 capital letters, e.g. 'GBP'.
+        pub currency: Option<String>,
+        /// Co-purchase lists.
+        pub neighbours: Option<CompressedRows>,
+        /// Directed transitions item -> next item.
+        pub transitions: Option<CompressedRows>,
+        /// Store the Gram matrix of the rows so the profile is the least-squares fold-in of
+        /// implicit ALS (use the lambda and alpha your item factors were trained with).
+        #[js = "foldIn"]
+        pub fold_in: Option<FoldIn>,
+        /// Extra JSON metadata (e.g. `{ name: 'my shop' }`).
+        pub meta: Option<Meta>,
+    }
 }
 
 /// Build a model pack from item ids and embeddings (plus optional facts).
@@ -111,70 +197,37 @@ fn csr(v: &JsValue, what: &str) -> JsResult<crate::pack::SparseRows> {
 pub fn build_pack(
     #[wasm_bindgen(unchecked_param_type = "PackSpec")] spec: JsValue,
 ) -> JsResult<js_sys::Uint8Array> {
-    if !spec.is_object() || is_array(&spec) {
-        return Err(bad(format!(
-            "spec must be an object, got {}",
-            type_name(&spec)
-        )));
+    let s: PackSpec = arg(&spec, "spec")?;
+    let mut w = PackWriter::new(s.ids, s.dims, s.embeddings.0);
+    if let Some(v) = s.titles {
+        w = w.titles(v);
     }
-    let ids = strings(
-        &field(&spec, "ids")?.ok_or_else(|| bad("spec.ids is required"))?,
-        "spec.ids",
-    )?;
-    let dims = field(&spec, "dims")?
-        .ok_or_else(|| bad("spec.dims is required"))?
-        .as_f64()
-        .filter(|d| d.fract() == 0.0 && *d >= 1.0 && *d <= crate::pack::format::MAX_DIMS as f64)
-        .ok_or_else(|| bad("spec.dims must be an integer from 1 to 4096"))? as usize;
-    let emb = numbers(
-        &field(&spec, "embeddings")?.ok_or_else(|| bad("spec.embeddings is required"))?,
-        "spec.embeddings",
-    )?;
-    let mut w = PackWriter::new(ids, dims, emb);
-    if let Some(v) = field(&spec, "titles")? {
-        w = w.titles(strings(&v, "spec.titles")?);
+    if let Some(v) = s.categories {
+        w = w.categories(v);
     }
-    if let Some(v) = field(&spec, "categories")? {
-        w = w.categories(strings(&v, "spec.categories")?);
+    if let Some(v) = s.prices {
+        w = w.prices(v.0);
     }
-    if let Some(v) = field(&spec, "prices")? {
-        w = w.prices(numbers(&v, "spec.prices")?);
+    if let Some(v) = s.popularity {
+        w = w.popularity(v.0);
     }
-    if let Some(v) = field(&spec, "popularity")? {
-        w = w.popularity(numbers(&v, "spec.popularity")?);
+    if let Some(v) = s.currency {
+        w = w.currency(v);
     }
-    if let Some(v) = field(&spec, "currency")? {
-        w = w.currency(string(&v, "spec.currency")?);
+    if let Some(v) = s.quantize {
+        w = w.quantize(v);
     }
-    if let Some(v) = field(&spec, "quantize")? {
-        w = w.quantize(js(string(&v, "spec.quantize")?.parse::<Quantize>())?);
+    if let Some(v) = s.neighbours {
+        w = w.neighbours(v.rows("spec.neighbours")?);
     }
-    for (name, is_nbrs) in [("neighbours", true), ("transitions", false)] {
-        if let Some(v) = field(&spec, name)? {
-            let rows = csr(&v, &format!("spec.{name}"))?;
-            w = if is_nbrs {
-                w.neighbours(rows)
-            } else {
-                w.transitions(rows)
-            };
-        }
+    if let Some(v) = s.transitions {
+        w = w.transitions(v.rows("spec.transitions")?);
     }
-    if let Some(v) = field(&spec, "foldIn")? {
-        let num = |k: &str| -> JsResult<f32> {
-            field(&v, k)?
-                .and_then(|x| x.as_f64())
-                .map(|x| x as f32)
-                .ok_or_else(|| bad(format!("spec.foldIn.{k} must be a number")))
-        };
-        w = w.fold_in(num("lambda")?, num("alpha")?);
+    if let Some(f) = s.fold_in {
+        w = w.fold_in(f.lambda, f.alpha);
     }
-    if let Some(v) = field(&spec, "meta")? {
-        let s = js_sys::JSON::stringify(&v)
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or_else(|| bad("spec.meta must be JSON-serialisable"))?;
-        crate::json::parse(&s).map_err(|e| bad(format!("spec.meta: {e}")))?;
-        w = w.meta(s);
+    if let Some(m) = s.meta {
+        w = w.meta(m.0);
     }
     let bytes = js(w.to_bytes())?;
     Ok(js_sys::Uint8Array::from(bytes.as_slice()))

@@ -2,75 +2,20 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::args::{self, amount, count, options, FromOptions, Opts};
 use super::error::{js, JsResult};
-use super::recommender::{recs_to_js, Recommender};
-use crate::bundle::{BundleQuery, CartQuery, MAX_BUNDLES};
-use crate::rank::MAX_K;
+use super::interop::{arg, Price, ToJs};
+use super::options::{BundleOptions, CompleteCartOptions, FbtOptions, FBT_DEFAULT_K};
+use super::recommender::Recommender;
+use super::types::{recs_to_js, Bundle, CartSuggestions, Recommendation};
 
-#[derive(Default)]
-struct CartOptions {
-    cart: Option<Vec<String>>,
-    k: Option<f64>,
-    free_shipping_threshold: Option<f64>,
-    category: Option<String>,
-    max_price: Option<f64>,
-    exclude: Option<Vec<String>>,
-}
-
-impl FromOptions for CartOptions {
-    fn read(o: &Opts) -> JsResult<Self> {
-        Ok(CartOptions {
-            cart: o.texts("cart")?,
-            k: o.num("k")?,
-            free_shipping_threshold: o.num("freeShippingThreshold")?,
-            category: o.text("category")?,
-            max_price: o.num("maxPrice")?,
-            exclude: o.texts("exclude")?,
-        })
+/// A core set as the JS `Bundle`.
+fn bundle(items: Vec<String>, total: f32, price: f32, score: f32) -> Bundle {
+    Bundle {
+        items,
+        total: Price(total),
+        price: Price(price),
+        score,
     }
-}
-
-#[derive(Default)]
-struct FbtOptions {
-    k: Option<f64>,
-}
-
-impl FromOptions for FbtOptions {
-    fn read(o: &Opts) -> JsResult<Self> {
-        Ok(FbtOptions { k: o.num("k")? })
-    }
-}
-
-#[derive(Default)]
-struct BundleOptions {
-    anchor: Option<String>,
-    cart: Option<Vec<String>>,
-    size: Option<f64>,
-    count: Option<f64>,
-    discount: Option<f64>,
-}
-
-impl FromOptions for BundleOptions {
-    fn read(o: &Opts) -> JsResult<Self> {
-        Ok(BundleOptions {
-            anchor: o.text("anchor")?,
-            cart: o.texts("cart")?,
-            size: o.num("size")?,
-            count: o.num("count")?,
-            discount: o.num("discount")?,
-        })
-    }
-}
-
-/// A set as `{ items, total, price, score }`.
-fn bundle_to_js(items: &[String], total: f32, price: f32, score: f32) -> JsValue {
-    args::object(&[
-        ("items", args::str_array(items)),
-        ("total", args::decimal(total).into()),
-        ("price", args::decimal(price).into()),
-        ("score", score.into()),
-    ])
 }
 
 #[wasm_bindgen]
@@ -93,30 +38,22 @@ impl Recommender {
             JsValue,
         >,
     ) -> JsResult<JsValue> {
-        let o: CartOptions = options(&opts.unwrap_or_default(), "options")?;
-        let q = CartQuery {
-            cart: o.cart,
-            k: count(o.k, 10, "k", MAX_K)?,
-            free_shipping_threshold: amount(o.free_shipping_threshold, "freeShippingThreshold")?,
-            category: o.category,
-            max_price: amount(o.max_price, "maxPrice")?,
-            exclude: o.exclude.unwrap_or_default(),
-        };
+        let q = arg::<CompleteCartOptions>(&opts.unwrap_or_default(), "options")?.query();
         let s = self.with(|st| js(st.engine.complete_cart(&q)))?;
-        let out = js_sys::Object::new();
-        let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &k.into(), &v).map(|_| ());
-        let sets = args::array(
-            s.closer_sets
-                .iter()
-                .map(|c| bundle_to_js(&c.items, c.total, c.total, c.score)),
-        );
-        set("items", recs_to_js(&s.items)?)?;
-        set("cartTotal", args::decimal(s.cart_total).into())?;
-        set("gap", args::decimal(s.gap).into())?;
-        set("closers", recs_to_js(&s.closers)?)?;
-        set("closerSets", sets)?;
-        set("unknown", args::str_array(&s.unknown))?;
-        Ok(out.into())
+        let recs = |v: Vec<crate::rank::Rec>| v.into_iter().map(Recommendation::from).collect();
+        Ok(CartSuggestions {
+            items: recs(s.items),
+            cart_total: Price(s.cart_total),
+            gap: Price(s.gap),
+            closers: recs(s.closers),
+            closer_sets: s
+                .closer_sets
+                .into_iter()
+                .map(|c| bundle(c.items, c.total, c.total, c.score))
+                .collect(),
+            unknown: s.unknown,
+        }
+        .to_js())
     }
 
     /// Items often bought with `itemId` (strict co-purchase first, then embedding complements;
@@ -129,13 +66,13 @@ impl Recommender {
     pub fn frequently_bought_together(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ k?: number }")] opts: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "FbtOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let id = args::string(&item_id, "itemId")?;
-        let o: FbtOptions = options(&opts.unwrap_or_default(), "options")?;
-        let k = count(o.k, 4, "k", MAX_K)?;
+        let id: String = arg(&item_id, "itemId")?;
+        let o: FbtOptions = arg(&opts.unwrap_or_default(), "options")?;
+        let k = o.k.unwrap_or(FBT_DEFAULT_K);
         let recs = self.with(|st| js(st.engine.frequently_bought_together(&id, k)))?;
-        recs_to_js(&recs)
+        Ok(recs_to_js(recs))
     }
 
     /// Ready-made sets around an anchor item or the cart, maximising expected basket value, with
@@ -149,21 +86,11 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "BundleOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let o: BundleOptions = options(&opts.unwrap_or_default(), "options")?;
-        let d = BundleQuery::default();
-        let q = BundleQuery {
-            anchor: o.anchor,
-            cart: o.cart,
-            size: count(o.size, d.size, "size", 4)?,
-            count: count(o.count, d.count, "count", MAX_BUNDLES)?,
-            discount: match o.discount {
-                None => d.discount,
-                Some(x) => x as f32,
-            },
-        };
+        let q = arg::<BundleOptions>(&opts.unwrap_or_default(), "options")?.query();
         let b = self.with(|st| js(st.engine.bundles(&q)))?;
-        Ok(args::array(b.iter().map(|b| {
-            bundle_to_js(&b.items, b.total, b.price, b.score)
-        })))
+        Ok(b.into_iter()
+            .map(|b| bundle(b.items, b.total, b.price, b.score))
+            .collect::<Vec<_>>()
+            .to_js())
     }
 }

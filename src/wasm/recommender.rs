@@ -6,12 +6,14 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::args::{self, amount, count, options, strings, timestamp, FromOptions, Opts};
 use super::error::{bad, js, JsResult};
+use super::interop::{arg, Price, ToJs};
+use super::options::{ListOptions, RecommendOptions, RecommenderOptions};
 use super::storage::Store;
+use super::types::{recs_to_js, HistoryEvent, ImportResult, Item};
 use crate::history::{EventKind, History};
 use crate::pack::Pack;
-use crate::rank::{Engine, Query, Rec, MAX_K};
+use crate::rank::Engine;
 
 pub(crate) struct Inner {
     pub engine: Engine,
@@ -77,91 +79,6 @@ pub struct Recommender {
     listener: Option<Closure<dyn FnMut(web_sys::StorageEvent)>>,
 }
 
-#[derive(Default)]
-struct RecommenderOptions {
-    storage_key: Option<String>,
-    max_events: Option<f64>,
-    half_life_hours: Option<f64>,
-    sha256: Option<String>,
-}
-
-impl FromOptions for RecommenderOptions {
-    fn read(o: &Opts) -> JsResult<Self> {
-        Ok(RecommenderOptions {
-            storage_key: o.text("storageKey")?,
-            max_events: o.num("maxEvents")?,
-            half_life_hours: o.num("halfLifeHours")?,
-            sha256: o.text("sha256")?,
-        })
-    }
-}
-
-#[derive(Default)]
-pub(crate) struct ListOptions {
-    pub k: Option<f64>,
-    pub exclude: Option<Vec<String>>,
-    pub category: Option<String>,
-    pub min_price: Option<f64>,
-    pub max_price: Option<f64>,
-    pub diversity: Option<f64>,
-    pub exclude_viewed: Option<bool>,
-}
-
-impl FromOptions for ListOptions {
-    fn read(o: &Opts) -> JsResult<Self> {
-        Ok(ListOptions {
-            k: o.num("k")?,
-            exclude: o.texts("exclude")?,
-            category: o.text("category")?,
-            min_price: o.num("minPrice")?,
-            max_price: o.num("maxPrice")?,
-            diversity: o.num("diversity")?,
-            exclude_viewed: o.flag("excludeViewed")?,
-        })
-    }
-}
-
-impl ListOptions {
-    pub fn query(self) -> JsResult<Query> {
-        let q = Query {
-            k: count(self.k, 10, "k", MAX_K)?,
-            exclude: self.exclude.unwrap_or_default(),
-            category: self.category,
-            min_price: amount(self.min_price, "minPrice")?,
-            max_price: amount(self.max_price, "maxPrice")?,
-            diversity: self.diversity.unwrap_or(0.0) as f32,
-            exclude_viewed: self.exclude_viewed.unwrap_or(false),
-        };
-        if self.diversity.is_some_and(|d| !d.is_finite()) {
-            return Err(bad("diversity must be a number between 0 and 1"));
-        }
-        js(q.validate())?;
-        Ok(q)
-    }
-}
-
-/// Recommendations as plain JS objects:
-/// `{ id, score, title, price, category, because: { kind, itemId? } }`.
-pub(crate) fn recs_to_js(recs: &[Rec]) -> JsResult<JsValue> {
-    Ok(args::array(recs.iter().map(|r| {
-        let because = match r.because.item.as_deref() {
-            Some(item) => args::object(&[
-                ("kind", args::word(r.because.kind.as_str())),
-                ("itemId", item.into()),
-            ]),
-            None => args::object(&[("kind", args::word(r.because.kind.as_str()))]),
-        };
-        args::object(&[
-            ("id", r.id.as_str().into()),
-            ("score", r.score.into()),
-            ("title", r.title.as_str().into()),
-            ("price", args::decimal(r.price).into()),
-            ("category", r.category.as_str().into()),
-            ("because", because),
-        ])
-    })))
-}
-
 fn random_generation() -> u64 {
     let mut b = [0u8; 8];
     // Without a random source the generation only needs to differ from the current one.
@@ -171,18 +88,37 @@ fn random_generation() -> u64 {
     u64::from_le_bytes(b)
 }
 
+/// A call into the same `Recommender` from inside one of its calls: a page script that
+/// `localStorage.setItem` (or a `storage` listener) runs while a call saves the history.
+fn reentrant() -> JsValue {
+    bad("re-entrant call into the same Recommender (from a callback it triggered, such as localStorage.setItem)")
+}
+
+/// An optional timestamp in ms; left out means now (the range is `History`'s to check).
+fn timestamp(at: Option<JsValue>) -> JsResult<f64> {
+    Ok(arg::<Option<f64>>(&at.unwrap_or_default(), "at")?.unwrap_or_else(js_sys::Date::now))
+}
+
 impl Recommender {
+    /// Every call that reads or changes the history goes through here: the state is borrowed
+    /// with `try_borrow_mut`, so a re-entrant call gets a `BAD_ARGUMENT` instead of a panic,
+    /// and other tabs' changes are merged first. Arguments are read before (their getters may
+    /// call back in).
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Inner) -> JsResult<R>) -> JsResult<R> {
-        let mut g = self
-            .inner
-            .try_borrow_mut()
-            .map_err(|_| bad("re-entrant call into the same Recommender"))?;
+        let mut g = self.inner.try_borrow_mut().map_err(|_| reentrant())?;
         g.sync();
         f(&mut g)
     }
 
-    fn record(&self, kind: EventKind, item_id: &JsValue, at: &JsValue) -> JsResult<()> {
-        let id = args::string(item_id, "itemId")?;
+    /// Calls that only read the pack (facts, items, categories, metadata): a shared borrow,
+    /// guarded the same way, and no storage access.
+    fn read<R>(&self, f: impl FnOnce(&Inner) -> R) -> JsResult<R> {
+        let g = self.inner.try_borrow().map_err(|_| reentrant())?;
+        Ok(f(&g))
+    }
+
+    fn record(&self, kind: EventKind, item_id: &JsValue, at: Option<JsValue>) -> JsResult<()> {
+        let id: String = arg(item_id, "itemId")?;
         let at = timestamp(at)?;
         self.with(|s| {
             js(s.engine.record(kind, &id, at))?;
@@ -243,7 +179,7 @@ impl Recommender {
         let view = pack.dyn_ref::<js_sys::Uint8Array>().ok_or_else(|| {
             bad(format!(
                 "pack must be a Uint8Array, got {}",
-                args::type_name(&pack)
+                super::interop::type_name(&pack)
             ))
         })?;
         // A detached buffer (transferred to a worker) reads as empty; copying from it throws.
@@ -252,16 +188,10 @@ impl Recommender {
         } else {
             view.to_vec()
         };
-        let opts: RecommenderOptions = args::options(&options.unwrap_or_default(), "options")?;
+        let opts: RecommenderOptions = arg(&options.unwrap_or_default(), "options")?;
         if let Some(want) = &opts.sha256 {
             js(crate::pack::check_sha256(&bytes, want))?;
         }
-        let max = count(
-            opts.max_events,
-            crate::history::DEFAULT_MAX_EVENTS,
-            "maxEvents",
-            crate::history::MAX_MAX_EVENTS,
-        )?;
         if opts.storage_key.as_deref() == Some("") {
             return Err(bad("storageKey must not be empty"));
         }
@@ -271,6 +201,9 @@ impl Recommender {
             p.half_life_hours = h;
             js(engine.set_params(p))?;
         }
+        let max = opts
+            .max_events
+            .unwrap_or(crate::history::DEFAULT_MAX_EVENTS);
         js(engine.history_mut().set_max_events(max))?;
         let store = opts.storage_key.clone().map(Store::new);
         let mut inner = Inner {
@@ -291,30 +224,26 @@ impl Recommender {
 
     /// Number of items in the pack.
     #[wasm_bindgen(getter, js_name = itemCount)]
-    pub fn item_count(&self) -> usize {
-        self.inner.borrow().engine.pack().len()
+    pub fn item_count(&self) -> JsResult<usize> {
+        self.read(|s| s.engine.pack().len())
     }
 
     /// Embedding dimensions.
     #[wasm_bindgen(getter)]
-    pub fn dims(&self) -> usize {
-        self.inner.borrow().engine.pack().dims()
+    pub fn dims(&self) -> JsResult<usize> {
+        self.read(|s| s.engine.pack().dims())
     }
 
     /// Currency code of the pack's prices (may be '').
     #[wasm_bindgen(getter)]
-    pub fn currency(&self) -> String {
-        self.inner.borrow().engine.pack().currency().to_owned()
+    pub fn currency(&self) -> JsResult<String> {
+        self.read(|s| s.engine.pack().currency().to_owned())
     }
 
     /// True while the history is being written to `localStorage` (false: memory only).
     #[wasm_bindgen(getter)]
-    pub fn persistent(&self) -> bool {
-        self.inner
-            .borrow()
-            .store
-            .as_ref()
-            .is_some_and(Store::persistent)
+    pub fn persistent(&self) -> JsResult<bool> {
+        self.read(|s| s.store.as_ref().is_some_and(Store::persistent))
     }
 
     /// Record a product view. Unknown ids are kept (a newer pack may know them).
@@ -328,7 +257,7 @@ impl Recommender {
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::View, &item_id, &at.unwrap_or_default())
+        self.record(EventKind::View, &item_id, at)
     }
 
     /// Record an add to cart. `rec.addToCart('22423')`
@@ -338,7 +267,7 @@ impl Recommender {
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::AddToCart, &item_id, &at.unwrap_or_default())
+        self.record(EventKind::AddToCart, &item_id, at)
     }
 
     /// Record a removal from the cart. `rec.removeFromCart('22423')`
@@ -348,7 +277,7 @@ impl Recommender {
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        self.record(EventKind::RemoveFromCart, &item_id, &at.unwrap_or_default())
+        self.record(EventKind::RemoveFromCart, &item_id, at)
     }
 
     /// Record a purchase (removes the items from the cart). `rec.purchase(rec.cart())`
@@ -357,8 +286,8 @@ impl Recommender {
         #[wasm_bindgen(js_name = itemIds, unchecked_param_type = "string[]")] item_ids: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] at: Option<JsValue>,
     ) -> JsResult<()> {
-        let ids = strings(&item_ids, "itemIds")?;
-        let at = timestamp(&at.unwrap_or_default())?;
+        let ids: Vec<String> = arg(&item_ids, "itemIds")?;
+        let at = timestamp(at)?;
         self.with(|s| {
             js(s.engine.purchase(&ids, at))?;
             s.save();
@@ -379,13 +308,17 @@ impl Recommender {
     #[wasm_bindgen(unchecked_return_type = "HistoryEvent[]")]
     pub fn history(&self) -> JsResult<JsValue> {
         self.with(|g| {
-            Ok(args::array(g.engine.history().events().map(|e| {
-                args::object(&[
-                    ("type", args::word(e.kind.as_str())),
-                    ("itemId", e.item.as_str().into()),
-                    ("at", e.at.into()),
-                ])
-            })))
+            let events: Vec<HistoryEvent> = g
+                .engine
+                .history()
+                .events()
+                .map(|e| HistoryEvent {
+                    kind: e.kind,
+                    item_id: e.item.clone(),
+                    at: e.at,
+                })
+                .collect();
+            Ok(events.to_js())
         })
     }
 
@@ -412,14 +345,11 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
     ) -> JsResult<JsValue> {
-        let json = args::string(&json, "json")?;
+        let json: String = arg(&json, "json")?;
         self.with(|s| {
             let r = s.engine.import_history(&json);
             s.save();
-            let o = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&o, &"kept".into(), &(r.kept as f64).into());
-            let _ = js_sys::Reflect::set(&o, &"dropped".into(), &(r.dropped as f64).into());
-            Ok(o.into())
+            Ok(ImportResult::from(r).to_js())
         })
     }
 
@@ -435,34 +365,34 @@ impl Recommender {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RecommendOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
+        let q = arg::<RecommendOptions>(&opts.unwrap_or_default(), "options")?.query();
         let recs = self.with(|s| js(s.engine.recommend(&q)))?;
-        recs_to_js(&recs)
+        Ok(recs_to_js(recs))
     }
 
     /// Items most like `itemId` (cosine of embeddings). Throws `UNKNOWN_ITEM` for an id the pack
-    /// does not hold. `rec.similar('85123A', { k: 6 })`
+    /// does not hold. `rec.similar('85123A', { k: 6, maxPrice: 20 })`
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn similar(
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SimilarOptions")] opts: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let id = args::string(&item_id, "itemId")?;
-        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
+        let id: String = arg(&item_id, "itemId")?;
+        let q = arg::<ListOptions>(&opts.unwrap_or_default(), "options")?.query();
         let recs = self.with(|s| js(s.engine.similar(&id, &q)))?;
-        recs_to_js(&recs)
+        Ok(recs_to_js(recs))
     }
 
-    /// Most popular items. `rec.popular({ k: 8, category: 'Kitchen' })`
+    /// Most popular items. `rec.popular({ k: 8, category: 'Kitchen', minPrice: 5 })`
     #[wasm_bindgen(unchecked_return_type = "Recommendation[]")]
     pub fn popular(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PopularOptions")] opts: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
+        let q = arg::<ListOptions>(&opts.unwrap_or_default(), "options")?.query();
         let recs = self.with(|s| js(s.engine.popular(&q)))?;
-        recs_to_js(&recs)
+        Ok(recs_to_js(recs))
     }
 
     /// Facts of one item, or `undefined`. `rec.item('85123A')?.title`
@@ -471,27 +401,28 @@ impl Recommender {
         &self,
         #[wasm_bindgen(js_name = itemId, unchecked_param_type = "string")] item_id: JsValue,
     ) -> JsResult<JsValue> {
-        let id = args::string(&item_id, "itemId")?;
-        match self.inner.borrow().engine.item(&id) {
-            None => Ok(JsValue::UNDEFINED),
-            Some(i) => Ok(args::object(&[
-                ("id", i.id.as_str().into()),
-                ("title", i.title.as_str().into()),
-                ("price", args::decimal(i.price).into()),
-                ("category", i.category.as_str().into()),
-            ])),
-        }
+        let id: String = arg(&item_id, "itemId")?;
+        let item = self.read(|s| s.engine.item(&id))?;
+        Ok(item
+            .map(|i| Item {
+                id: i.id,
+                title: i.title,
+                price: Price(i.price),
+                category: i.category,
+            })
+            .to_js())
     }
 
     /// Category names in the pack. `rec.categories() // ['Kitchen', 'Garden']`
-    pub fn categories(&self) -> Vec<String> {
-        self.inner.borrow().engine.pack().categories().to_vec()
+    pub fn categories(&self) -> JsResult<Vec<String>> {
+        self.read(|s| s.engine.pack().categories().to_vec())
     }
 
     /// The pack's JSON metadata (name, build time, source, quality figures, tuned scorer).
     #[wasm_bindgen(unchecked_return_type = "Record<string, unknown>")]
     pub fn meta(&self) -> JsResult<JsValue> {
         // The stored text, parsed by the JS engine: no Rust-side conversion of a JSON tree.
-        js_sys::JSON::parse(self.inner.borrow().engine.pack().meta_text())
+        let text = self.read(|s| s.engine.pack().meta_text().to_owned())?;
+        js_sys::JSON::parse(&text)
     }
 }

@@ -2,9 +2,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::args::{self, options, strings};
-use super::error::{bad, js, JsResult};
-use super::recommender::{recs_to_js, ListOptions, Recommender};
+use super::error::{js, JsResult};
+use super::interop::{arg, ToJs};
+use super::options::{ListOptions, Order};
+use super::recommender::Recommender;
+use super::types::{recs_to_js, ImportResult, PurchaseRecord};
 use crate::returning::check_orders;
 
 #[wasm_bindgen]
@@ -19,42 +21,15 @@ impl Recommender {
     #[wasm_bindgen(js_name = importOrders, unchecked_return_type = "ImportResult")]
     pub fn import_orders(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ items: string[]; at: number }[]")] orders: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Order[]")] orders: JsValue,
     ) -> JsResult<JsValue> {
-        if !args::is_array(&orders) {
-            return Err(bad(format!(
-                "orders must be an array of {{ items, at }}, got {}",
-                args::type_name(&orders)
-            )));
-        }
-        let a = args::elements(&orders, "orders")?;
-        js(check_orders(a.len()))?;
-        let mut parsed = Vec::with_capacity(a.len());
-        for (k, o) in a.into_iter().enumerate() {
-            if !o.is_object() {
-                return Err(bad(format!(
-                    "orders[{k}] must be an object {{ items, at }}"
-                )));
-            }
-            let get = |f: &str| js_sys::Reflect::get(&o, &f.into()).unwrap_or(JsValue::UNDEFINED);
-            let items = strings(&get("items"), &format!("orders[{k}].items"))?;
-            let at = get("at")
-                .as_f64()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| {
-                    bad(format!(
-                        "orders[{k}].at must be a finite number of milliseconds"
-                    ))
-                })?;
-            parsed.push((items, at));
-        }
+        let orders: Vec<Order> = arg(&orders, "orders")?;
+        let parsed: Vec<(Vec<String>, f64)> = orders.into_iter().map(|o| (o.items, o.at)).collect();
+        js(check_orders(&parsed))?;
         self.with(|s| {
             let r = s.engine.import_orders(&parsed);
             s.save();
-            let o = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&o, &"kept".into(), &(r.kept as f64).into());
-            let _ = js_sys::Reflect::set(&o, &"dropped".into(), &(r.dropped as f64).into());
-            Ok(o.into())
+            Ok(ImportResult::from(r).to_js())
         })
     }
 
@@ -67,11 +42,11 @@ impl Recommender {
     #[wasm_bindgen(js_name = buyAgain, unchecked_return_type = "Recommendation[]")]
     pub fn buy_again(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "PopularOptions")] opts: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListOptions")] opts: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        let q = options::<ListOptions>(&opts.unwrap_or_default(), "options")?.query()?;
+        let q = arg::<ListOptions>(&opts.unwrap_or_default(), "options")?.query();
         let recs = self.with(|s| js(s.engine.buy_again(&q)))?;
-        recs_to_js(&recs)
+        Ok(recs_to_js(recs))
     }
 
     /// The long-term purchase record exactly as stored on this device, strongest first.
@@ -90,14 +65,16 @@ impl Recommender {
                     .total_cmp(&a.strength_now(now, mem.half_life_days()))
                     .then(i.cmp(j))
             });
-            Ok(args::array(items.into_iter().map(|(_, r)| {
-                args::object(&[
-                    ("itemId", r.id.as_str().into()),
-                    ("purchases", r.purchases.into()),
-                    ("lastPurchase", r.last_purchase.into()),
-                    ("cartAdds", r.cart_adds.into()),
-                ])
-            })))
+            let records: Vec<PurchaseRecord> = items
+                .into_iter()
+                .map(|(_, r)| PurchaseRecord {
+                    item_id: r.id.clone(),
+                    purchases: r.purchases,
+                    last_purchase: r.last_purchase,
+                    cart_adds: r.cart_adds,
+                })
+                .collect();
+            Ok(records.to_js())
         })
     }
 }

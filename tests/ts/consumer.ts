@@ -25,8 +25,12 @@ export async function storefront(bytes: Uint8Array): Promise<string[]> {
   const fbt: Recommendation[] = rec.frequentlyBoughtTogether('85123A', { k: 3 });
   const sets: Bundle[] = rec.bundles({ anchor: '85123A', size: 3, count: 2, discount: 0.1 });
   const price: number = sets[0]?.price ?? gap + fbt.length;
-  const sim: Recommendation[] = rec.similar('85123A', { k: 4 });
-  const pop: Recommendation[] = rec.popular({ k: 4, category: 'Bags' });
+  const sim: Recommendation[] = rec.similar('85123A', { k: 4, minPrice: 2, maxPrice: 30, exclude: cart });
+  // Every list method takes the price filters it honours (issue 13: popular was typed with two keys).
+  const pop: Recommendation[] = rec.popular({ k: 4, category: 'Bags', minPrice: 1 });
+  rec.buyAgain({ maxPrice: 10 });
+  // @ts-expect-error diversity is recommend()'s only (popular() would ignore it)
+  rec.popular({ diversity: 0.5 });
   const item: Item | undefined = rec.item('85123A');
   const n: number = rec.itemCount + rec.dims + kept + price;
   rec.clearHistory();

@@ -4,14 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Recommender, buildPack } from 'cartsense';
+import type { EventType, PackSpec } from 'cartsense';
+import { codeOf, lcg as rng } from './util.js';
 
-// Seeded generator so every run sees the same catalogue.
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-}
-
-function catalogue(n, d, seed) {
+function catalogue(n: number, d: number, seed: number) {
   const r = rng(seed);
   const ids = Array.from({ length: n }, (_, i) => `sku-${i}`);
   const embeddings = new Float32Array(n * d).map(() => r());
@@ -22,18 +18,21 @@ function catalogue(n, d, seed) {
     categories: ids.map((_, i) => ['mugs', 'tea', 'gifts'][i % 3]),
     popularity: Float32Array.from(ids, (_, i) => (i * 7919) % 101),
     currency: 'GBP',
-  };
+  } satisfies PackSpec;
 }
+type Catalogue = ReturnType<typeof catalogue>;
+type Quantize = NonNullable<PackSpec['quantize']>;
+interface Event { type: EventType; id: string; at: number }
 
 const HOUR = 3_600_000;
 const WEIGHTS = { view: 1, add_to_cart: 3, remove_from_cart: -3, purchase: 2 };
 
 // Documented scoring, f64, for a pack without a Gram matrix (weighted-mean profile).
-function bruteForce(spec, events, { halfLifeHours = 24, quantize }) {
+function bruteForce(spec: Catalogue, events: Event[], { halfLifeHours = 24, quantize }: { halfLifeHours?: number; quantize: Quantize }) {
   const { ids, dims: d } = spec;
   const rows = dequantized(spec, quantize);
   const now = Math.max(...events.map((e) => e.at));
-  const w = new Map();
+  const w = new Map<number, number>();
   for (const e of events) {
     const i = ids.indexOf(e.id);
     if (i < 0) continue;
@@ -49,7 +48,7 @@ function bruteForce(spec, events, { halfLifeHours = 24, quantize }) {
   });
 }
 
-function dequantized(spec, quantize) {
+function dequantized(spec: Catalogue, quantize: Quantize) {
   const { embeddings: e, dims: d } = spec;
   if (quantize === 'f32') return Float64Array.from(e);
   const out = new Float64Array(e.length);
@@ -68,13 +67,13 @@ function dequantized(spec, quantize) {
   return out;
 }
 
-for (const quantize of ['f32', 'int8']) {
+for (const quantize of ['f32', 'int8'] as const) {
   test(`recommend() equals the brute-force scoring (${quantize})`, () => {
     const spec = { ...catalogue(2000, 32, 42), quantize };
     const rec = Recommender.fromBytes(buildPack(spec));
     assert.equal(rec.itemCount, 2000);
     assert.equal(rec.dims, 32);
-    const events = [
+    const events: Event[] = [
       { type: 'view', id: 'sku-3', at: 0 },
       { type: 'view', id: 'sku-900', at: 5 * HOUR },
       { type: 'add_to_cart', id: 'sku-77', at: 20 * HOUR },
@@ -99,7 +98,7 @@ for (const quantize of ['f32', 'int8']) {
       assert.ok(Math.abs(r.score - s[j]) <= tol);
       assert.equal(r.category, 'tea');
       assert.ok(['viewed', 'in-cart'].includes(r.because.kind));
-      assert.ok(spec.ids.includes(r.because.itemId));
+      assert.ok(spec.ids.includes(r.because.itemId ?? 'none'));
     });
     rec.free();
   });
@@ -133,7 +132,7 @@ test('the whole API as a storefront uses it', () => {
   assert.equal(sim.length, 5);
   assert.ok(sim.every((r) => r.id !== 'sku-1' && r.price >= 5 && r.because.kind === 'similar'));
   assert.deepEqual(rec.item('sku-9'), { id: 'sku-9', title: 'Product sku-9', price: Number(spec.prices[9].toPrecision(7)), category: spec.categories[9] });
-  assert.equal(String(rec.item('sku-9').price).length <= 6, true, 'prices print as the shop wrote them');
+  assert.equal(String(rec.item('sku-9')?.price).length <= 6, true, 'prices print as the shop wrote them');
   assert.equal(rec.item('nope'), undefined);
 
   const saved = rec.exportHistory();
@@ -148,10 +147,6 @@ test('the whole API as a storefront uses it', () => {
 
 test('errors carry stable codes and the instance keeps working', () => {
   const bytes = buildPack(catalogue(50, 8, 3));
-  const codeOf = (f) => {
-    try { f(); } catch (e) { assert.ok(e instanceof Error); assert.ok(e.message.length > 10); return e.code; }
-    return 'no error';
-  };
   const broken = bytes.slice();
   broken[broken.length - 1] ^= 0xff; // inside the last section (META)
   assert.equal(codeOf(() => Recommender.fromBytes(broken)), 'PACK_CHECKSUM');
@@ -159,9 +154,13 @@ test('errors carry stable codes and the instance keeps working', () => {
   assert.equal(codeOf(() => Recommender.fromBytes(new TextEncoder().encode('hello world, not a pack'))), 'PACK_BAD_MAGIC');
   const v2 = bytes.slice(); v2[8] = 2;
   assert.equal(codeOf(() => Recommender.fromBytes(v2)), 'PACK_VERSION');
+  // @ts-expect-error the pack is a Uint8Array
   assert.equal(codeOf(() => Recommender.fromBytes([1, 2, 3])), 'BAD_ARGUMENT');
   const rec = Recommender.fromBytes(bytes);
+  // @ts-expect-error item ids are strings
   assert.equal(codeOf(() => rec.view(42)), 'BAD_ARGUMENT');
+  // @ts-expect-error k is a number
+  assert.equal(codeOf(() => rec.recommend({ k: 'x' })), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.view('sku-1', Infinity)), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.recommend({ k: 0 })), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.recommend({ k: 1001 })), 'BAD_ARGUMENT');
@@ -183,7 +182,7 @@ test('package.json is a complete npm package', () => {
 });
 
 // Least-squares fold-in, solved here by Gaussian elimination in f64.
-function solve(A, b) {
+function solve(A: number[][], b: number[]): number[] {
   const n = b.length;
   const M = A.map((row, i) => [...row, b[i]]);
   for (let c = 0; c < n; c++) {
@@ -200,11 +199,11 @@ function solve(A, b) {
 }
 
 test('recommend() with foldIn equals the brute-force least-squares fold-in', () => {
-  const spec = { ...catalogue(800, 12, 99), quantize: 'f32', foldIn: { lambda: 0.3, alpha: 4 } };
+  const spec = { ...catalogue(800, 12, 99), quantize: 'f32', foldIn: { lambda: 0.3, alpha: 4 } } satisfies PackSpec;
   const rec = Recommender.fromBytes(buildPack(spec));
   const d = 12;
   const Y = Float64Array.from(spec.embeddings);
-  const events = [['sku-10', 0], ['sku-20', 2 * HOUR], ['sku-30', 10 * HOUR]];
+  const events: [string, number][] = [['sku-10', 0], ['sku-20', 2 * HOUR], ['sku-30', 10 * HOUR]];
   for (const [id, at] of events) rec.view(id, at);
   const now = 10 * HOUR;
   const A = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => {
@@ -237,8 +236,8 @@ function shop() {
   const ids = ['camera', 'sd-card', 'tripod', 'kettle', 'camera-2', 'strap'];
   const emb = new Float32Array([1, 0, 0.8, 0.3, 0.7, 0.4, 0, 1, 0.99, 0.05, 0.6, 0.5]);
   // camera <-> sd-card and camera <-> strap bought together
-  const nb = { 0: [[1, 0.9], [5, 0.4]], 1: [[0, 0.9]], 5: [[0, 0.4]] };
-  const offsets = [0]; const index = []; const weight = [];
+  const nb: Record<number, [number, number][]> = { 0: [[1, 0.9], [5, 0.4]], 1: [[0, 0.9]], 5: [[0, 0.4]] };
+  const offsets = [0]; const index: number[] = []; const weight: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     for (const [j, w] of nb[i] ?? []) { index.push(j); weight.push(w); }
     offsets.push(index.length);
@@ -278,7 +277,6 @@ test('completeCart, frequentlyBoughtTogether and bundles from the built package'
     assert.ok(!(x.items.includes('camera') && x.items.includes('camera-2')), 'no two substitutes in a set');
     assert.equal(x.price, Math.round(x.total * 0.9 * 100) / 100);
   }
-  const codeOf = (f) => { try { f(); } catch (e) { return e.code; } return 'no error'; };
   assert.equal(codeOf(() => rec.completeCart({ freeShippingThreshold: -1 })), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.completeCart({ freeShippingThreshold: NaN })), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.bundles({ anchor: 'camera', discount: 0.6 })), 'BAD_ARGUMENT');
@@ -315,9 +313,10 @@ test('returning shoppers: importOrders, buyAgain, memory in export/clear', () =>
   assert.deepEqual(other.buyAgain().map((r) => r.id), ['sku-1', 'sku-2'].filter((id) => !other.cart().includes(id)));
   rec.clearHistory();
   assert.deepEqual(rec.buyAgain(), []);
-  const codeOf = (f) => { try { f(); } catch (e) { return e.code; } return 'no error'; };
+  // @ts-expect-error orders are an array
   assert.equal(codeOf(() => rec.importOrders('nope')), 'BAD_ARGUMENT');
   assert.equal(codeOf(() => rec.importOrders([{ items: ['a'], at: NaN }])), 'BAD_ARGUMENT');
+  // @ts-expect-error an order's items are an array
   assert.equal(codeOf(() => rec.importOrders([{ items: 'a', at: 1 }])), 'BAD_ARGUMENT');
   assert.deepEqual(rec.buyAgain(), [], 'a rejected import records nothing');
 });

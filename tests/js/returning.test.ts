@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Recommender, buildPack } from 'cartsense';
+import type { Order, PackSpec, Recommendation } from 'cartsense';
 
 const DAY = 86_400_000;
 
-function spec(meta) {
+function spec(meta?: unknown): PackSpec {
   let s = 7;
   const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const n = 120;
@@ -26,11 +27,11 @@ function spec(meta) {
       weight: new Float32Array(n).fill(1),
     },
     currency: 'GBP',
-    ...(meta === undefined ? {} : { meta }),
+    ...(meta === undefined ? {} : { meta: meta as Record<string, unknown> }),
   };
 }
 
-function shopper(meta) {
+function shopper(meta?: unknown) {
   const rec = Recommender.fromBytes(buildPack(spec(meta)));
   rec.importOrders([
     { items: ['sku-40', 'sku-41'], at: 1 * DAY },
@@ -42,7 +43,7 @@ function shopper(meta) {
   return rec;
 }
 
-const kinds = (items) => items.map((r) => r.because.kind);
+const kinds = (items: Recommendation[]) => items.map((r) => r.because.kind);
 
 test('completeCart leans on buy-again as far as the pack metadata says', () => {
   const only = shopper({ returning: { buyAgainWeight: 1, norm: 'max' } }).completeCart({ k: 6 });
@@ -74,9 +75,11 @@ test('a malformed returning object is ignored as a whole (defaults), never an er
 
 test('demo data: real returning customers get earlier purchases among their add-ons, new shoppers none', async () => {
   const { readFileSync } = await import('node:fs');
+  // tests/js/ and target/js-tests/ (where this runs from) are equally deep.
   const root = new URL('../../www/data/', import.meta.url);
   const bytes = readFileSync(new URL('model.cspk', root));
-  const { customers } = JSON.parse(readFileSync(new URL('customers.json', root), 'utf8'));
+  const { customers }: { customers: { id: string; orders: Order[] }[] } =
+    JSON.parse(readFileSync(new URL('customers.json', root), 'utf8'));
   let withAgain = 0;
   for (const c of customers) {
     const returning = Recommender.fromBytes(bytes);
