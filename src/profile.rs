@@ -132,12 +132,24 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
 pub struct Profile {
     /// The query vector u (length d).
     pub query: Vec<f32>,
-    /// Per history item: the vector whose dot product with y_j is that item's contribution.
-    basis: Vec<f32>,
-    /// Number of history items.
-    m: usize,
+    /// How contributions are computed.
+    split: Split,
     /// Which construction was used.
     pub method: ProfileMethod,
+}
+
+/// Per-item contributions of a profile.
+#[derive(Debug, Clone)]
+enum Split {
+    /// Per history item, the vector whose dot product with y_j is its contribution (mean).
+    Basis(Vec<f32>),
+    /// The fold-in's Cholesky factor of A and the rows `c_i y_i`: the contribution of item i
+    /// to `y_j · u` is `c_i y_iᵀ A⁻¹ y_j`, so one solve per asked-about item, not per history
+    /// item (most callers never ask).
+    Solve {
+        chol: nalgebra::linalg::Cholesky<f64, nalgebra::Dyn>,
+        cy: Vec<f64>,
+    },
 }
 
 impl Profile {
@@ -174,7 +186,7 @@ impl Profile {
         for k in 0..d {
             a[(k, k)] += g.lambda as f64;
         }
-        let mut yh = DMatrix::<f64>::zeros(d, m);
+        let mut cy = vec![0.0f64; m * d];
         let mut b = DVector::<f64>::zeros(d);
         for (k, it) in items.iter().enumerate() {
             let c = 1.0 + g.alpha as f64 * it.weight as f64;
@@ -182,32 +194,24 @@ impl Profile {
                 DVector::<f64>::from_iterator(d, y[k * d..(k + 1) * d].iter().map(|&x| x as f64));
             a.ger(c - 1.0, &yi, &yi, 1.0);
             b.axpy(c, &yi, 1.0);
-            // Column k of the contribution basis is c_i * y_i; solved below.
-            yh.set_column(k, &(yi * c));
+            for (o, &x) in cy[k * d..(k + 1) * d].iter_mut().zip(yi.iter()) {
+                *o = c * x;
+            }
         }
         let chol = a.cholesky()?;
         let u = chol.solve(&b);
-        let z = chol.solve(&yh);
-        if u.iter().any(|x| !x.is_finite()) || z.iter().any(|x| !x.is_finite()) {
+        if u.iter().any(|x| !x.is_finite()) {
             return None;
-        }
-        let mut basis = vec![0.0f32; m * d];
-        for k in 0..m {
-            for t in 0..d {
-                basis[k * d + t] = z[(t, k)] as f32;
-            }
         }
         Some(Profile {
             query: u.iter().map(|&x| x as f32).collect(),
-            basis,
-            m,
+            split: Split::Solve { chol, cy },
             method: ProfileMethod::FoldIn,
         })
     }
 
     fn mean(pack: &Pack, items: &[HistItem]) -> Profile {
         let d = pack.dims();
-        let m = items.len();
         let mut basis = Self::rows(pack, items);
         let mut s = vec![0.0f64; d];
         for (k, it) in items.iter().enumerate() {
@@ -225,8 +229,7 @@ impl Profile {
         }
         Profile {
             query: s.iter().map(|&x| (x * inv) as f32).collect(),
-            basis,
-            m,
+            split: Split::Basis(basis),
             method: ProfileMethod::Mean,
         }
     }
@@ -235,9 +238,21 @@ impl Profile {
     /// `y . query` up to rounding).
     pub fn contributions(&self, y: &[f32]) -> Vec<f32> {
         let d = y.len();
-        (0..self.m)
-            .map(|k| crate::kernels::scalar::dot_f32(&self.basis[k * d..(k + 1) * d], y))
-            .collect()
+        match &self.split {
+            Split::Basis(basis) => basis
+                .chunks_exact(d.max(1))
+                .map(|z| crate::kernels::scalar::dot_f32(z, y))
+                .collect(),
+            Split::Solve { chol, cy } => {
+                let w = chol.solve(&DVector::<f64>::from_iterator(
+                    d,
+                    y.iter().map(|&x| x as f64),
+                ));
+                cy.chunks_exact(d.max(1))
+                    .map(|r| r.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f64>() as f32)
+                    .collect()
+            }
+        }
     }
 }
 

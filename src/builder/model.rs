@@ -126,6 +126,12 @@ pub fn embed(ds: &Dataset, cooc: &Cooc, method: Method, o: &Opts, tick: &dyn Fn(
 pub fn parts(ds: &Dataset, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
     let groups = groups_of(ds);
     let cooc = Cooc::new(ds.n_items(), groups.iter().map(|g| g.as_slice()));
+    parts_with(ds, cooc, method, o, tick)
+}
+
+/// [`parts`] with the co-occurrence of `ds` already counted.
+pub fn parts_with(ds: &Dataset, cooc: Cooc, method: Method, o: &Opts, tick: &dyn Fn()) -> Parts {
+    let groups = groups_of(ds);
     let mut emb = embed(ds, &cooc, method, o, tick);
     let flags = coldstart::apply(ds, &cooc.count, &mut emb, o.dims, o.cold_below);
     let transitions = match ds.kind {

@@ -49,16 +49,17 @@ pub fn build(
     let split = format!("most recent {:.0}% of groups", o.holdout * 100.0);
     let max_baskets = model::baskets_within(ds, o.model.basket_bytes);
     let tuned = choose(&sub, &valid, &o.model, &split, max_baskets, log)?;
-    log(&format!(
-        "tuned in {:.1}s; training on everything",
-        t0.elapsed().as_secs_f64()
-    ));
+    log(&format!("tuned in {:.1}s", t0.elapsed().as_secs_f64()));
     let mut extra = json!({ "clean": clean });
     let mut choice = tuned.choice;
     if let Some(pack) = &tuned.pack {
         if let Some((r, memory_weight)) = tune_returning(ds, &sub, &valid, pack, log)? {
             extra["returning"] = r;
             choice.params.memory_weight = memory_weight;
+            log(&format!(
+                "returning-shopper weights chosen at {:.1}s; training on everything",
+                t0.elapsed().as_secs_f64()
+            ));
         }
     }
     let pack = finish(ds, &choice, tuned.quality, &o.model, extra)?;

@@ -85,6 +85,9 @@ const METHODS: [Method; 4] = [
     Method::PpmiSvd,
 ];
 
+/// ALS iterations of the models trained while choosing.
+const QUICK_ITERATIONS: usize = 6;
+
 /// Order-value exponents tried for `completeCart`.
 const VALUE_EXPONENTS: [f32; 8] = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0];
 /// Substitute penalties tried for `completeCart` (catalogues with categories).
@@ -260,12 +263,13 @@ pub fn tune(
     }
     let mut best: Option<Best> = None;
     for method in METHODS {
-        // Fewer iterations while choosing keeps the build fast; the final model gets all.
+        // Fewer iterations while choosing keeps the build fast (ALS ranks the same way after
+        // a few); the final model gets all.
         let quick = Opts {
-            iterations: o.iterations.min(10),
+            iterations: o.iterations.min(QUICK_ITERATIONS),
             ..o.clone()
         };
-        let parts = model::parts(sub, method, &quick, &|| {});
+        let parts = model::parts_with(sub, cooc.clone(), method, &quick, &|| {});
         let c = Choice {
             measure,
             method,

@@ -65,15 +65,16 @@ impl Cooc {
     /// Counts where groups of more than `cap` distinct items contribute the pairs of `cap` of
     /// them (`usize::MAX` = exact, as the protocol's baselines need).
     pub fn with_cap<'a>(n: usize, groups: impl Iterator<Item = &'a [u32]>, cap: usize) -> Cooc {
-        let mut maps: Vec<HashMap<u32, (u32, f64)>> = vec![HashMap::new(); n];
+        use rayon::prelude::*;
         let mut count = vec![0u32; n];
         let mut wcount = vec![0.0f64; n];
-        let mut ng = 0usize;
-        let mut set: Vec<u32> = Vec::new();
+        // The (capped) distinct items of every group, with its weight 1/sqrt(size), and the
+        // groups of each item; then each row is summed from its item's groups into dense
+        // scratch (no hashing: the work is the number of pairs, done once per row).
+        let mut sets: Vec<Vec<u32>> = Vec::new();
+        let mut weights: Vec<f64> = Vec::new();
         for g in groups {
-            ng += 1;
-            set.clear();
-            set.extend_from_slice(g);
+            let mut set = g.to_vec();
             set.sort_unstable();
             set.dedup();
             let w = 1.0 / (set.len() as f64).sqrt();
@@ -81,33 +82,57 @@ impl Cooc {
                 count[i as usize] += 1;
                 wcount[i as usize] += w;
             }
-            // Pairs grow quadratically: a group of more than MAX_GROUP distinct items (a
-            // visitor's whole history, say) contributes the pairs of MAX_GROUP of them only.
+            // Pairs grow quadratically: a group of more than `cap` distinct items (a visitor's
+            // whole history, say) contributes the pairs of `cap` of them only.
             set.truncate(cap);
-            for (a, &i) in set.iter().enumerate() {
-                for &j in &set[a + 1..] {
-                    for (x, y) in [(i, j), (j, i)] {
-                        let e = maps[x as usize].entry(y).or_insert((0, 0.0));
-                        e.0 += 1;
-                        e.1 += w;
-                    }
+            sets.push(set);
+            weights.push(w);
+        }
+        let mut post: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (gi, set) in sets.iter().enumerate() {
+            if set.len() > 1 {
+                for &i in set {
+                    post[i as usize].push(gi as u32);
                 }
             }
         }
-        let mut rows = Vec::with_capacity(n);
-        let mut wrows = Vec::with_capacity(n);
-        for m in maps {
-            let mut r: Vec<(u32, (u32, f64))> = m.into_iter().collect();
-            r.sort_unstable_by_key(|x| x.0);
-            rows.push(r.iter().map(|&(j, (c, _))| (j, c)).collect());
-            wrows.push(r.iter().map(|&(_, (_, w))| w as f32).collect());
-        }
+        let rows: Vec<(Vec<(u32, u32)>, Vec<f32>)> = (0..n)
+            .into_par_iter()
+            .map_init(
+                || (vec![0u32; n], vec![0.0f64; n], Vec::<u32>::new()),
+                |(cnt, wsum, touched), i| {
+                    for &gi in &post[i] {
+                        let w = weights[gi as usize];
+                        for &j in &sets[gi as usize] {
+                            if j as usize != i {
+                                if cnt[j as usize] == 0 {
+                                    touched.push(j);
+                                }
+                                cnt[j as usize] += 1;
+                                wsum[j as usize] += w;
+                            }
+                        }
+                    }
+                    touched.sort_unstable();
+                    let row: Vec<(u32, u32)> =
+                        touched.iter().map(|&j| (j, cnt[j as usize])).collect();
+                    let wrow: Vec<f32> = touched.iter().map(|&j| wsum[j as usize] as f32).collect();
+                    for &j in touched.iter() {
+                        cnt[j as usize] = 0;
+                        wsum[j as usize] = 0.0;
+                    }
+                    touched.clear();
+                    (row, wrow)
+                },
+            )
+            .collect();
+        let (rows, wrows) = rows.into_iter().unzip();
         Cooc {
             rows,
             wrows,
             wcount,
             count,
-            groups: ng,
+            groups: sets.len(),
         }
     }
 
