@@ -7,7 +7,8 @@
 //!
 //! The crate is one core and two thin front ends:
 //! - [`pack`]: the `.cspk` format ([`pack::PackWriter`], [`pack::Pack::from_bytes`]).
-//! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it.
+//! - [`history`]: bounded event log, its JSON storage form and cross-tab merge.
+//! - [`cart`]: the cart, its own bounded state beside the log (merged item by item).
 //! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
 //! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
 //! - [`metrics`]: HR, MRR, NDCG and revenue-weighted HR for offline evaluation.
@@ -31,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod cart;
 pub mod error;
 pub mod history;
 pub mod json;
