@@ -8,6 +8,8 @@
 //! per-item terms, so each result's score splits exactly into per-history-item contributions,
 //! which is where "because you viewed X" comes from.
 
+use std::collections::{HashMap, HashSet};
+
 use nalgebra::{DMatrix, DVector};
 
 use crate::history::{EventKind, History};
@@ -54,25 +56,25 @@ pub struct Summary {
     pub last: Option<usize>,
 }
 
-/// Summarise a history against a pack.
+/// Summarise a history against a pack. A cart line whose add is no longer in the event window
+/// counts as that add (`weight(add_to_cart) · 0.5^((t_newest − t_add) / half_life)`), so a long
+/// browse or a cart longer than the window never takes cart items out of the profile.
 pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
     let mut s = Summary::default();
+    let lines = history.cart_state().lines();
     let now = history
         .events()
         .map(|e| e.at)
+        .chain(lines.iter().map(|l| l.added))
         .fold(f64::NEG_INFINITY, f64::max);
     let hl_ms = params.half_life_hours * 3_600_000.0;
-    let mut weights: Vec<(usize, f64)> = Vec::new();
+    let decay = |at: f64| 0.5f64.powf(((now - at).max(0.0)) / hl_ms);
+    let mut weights = Weights::default();
     for e in history.events() {
         let Some(i) = pack.index_of(&e.item) else {
             continue;
         };
-        let decay = 0.5f64.powf(((now - e.at).max(0.0)) / hl_ms);
-        let w = params.event_weights.of(e.kind) as f64 * decay;
-        match weights.iter_mut().find(|(j, _)| *j == i) {
-            Some((_, x)) => *x += w,
-            None => weights.push((i, w)),
-        }
+        weights.add(i, params.event_weights.of(e.kind) as f64 * decay(e.at));
         match e.kind {
             EventKind::Purchase if !s.purchased.contains(&i) => s.purchased.push(i),
             EventKind::View if !s.viewed.contains(&i) => s.viewed.push(i),
@@ -80,11 +82,25 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         }
         s.last = Some(i);
     }
-    s.cart = history
-        .cart()
-        .into_iter()
-        .filter_map(|id| pack.index_of(id))
-        .collect();
+    let mut in_cart = HashSet::new();
+    if !lines.is_empty() {
+        let adds_in_window: HashSet<(&str, u64)> = history
+            .events()
+            .filter(|e| e.kind == EventKind::AddToCart)
+            .map(|e| (e.item.as_str(), e.at.to_bits()))
+            .collect();
+        let add = params.event_weights.of(EventKind::AddToCart) as f64;
+        for l in lines {
+            let Some(i) = pack.index_of(&l.item) else {
+                continue;
+            };
+            s.cart.push(i);
+            in_cart.insert(i);
+            if !adds_in_window.contains(&(l.item.as_str(), l.added.to_bits())) {
+                weights.add(i, add * decay(l.added));
+            }
+        }
+    }
     // Long-term memory: items bought on earlier visits (or imported orders) count as purchased,
     // and those no longer in the session window join the profile with their decayed strength.
     let mem = history.memory();
@@ -96,15 +112,15 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         if r.purchases > 0 && !s.purchased.contains(&i) {
             s.purchased.push(i);
         }
-        if params.memory_weight > 0.0 && !weights.iter().any(|(j, _)| *j == i) {
+        if params.memory_weight > 0.0 && !weights.pos.contains_key(&i) {
             let w = params.memory_weight as f64 * r.strength_now(mem_now, mem.half_life_days());
-            weights.push((i, w));
+            weights.add(i, w);
         }
     }
-    for (i, w) in weights {
+    for (i, w) in weights.list {
         let w = w as f32;
         if w > MIN_WEIGHT {
-            let state = if s.cart.contains(&i) {
+            let state = if in_cart.contains(&i) {
                 ItemState::InCart
             } else if s.purchased.contains(&i) {
                 ItemState::Purchased
@@ -119,6 +135,25 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         }
     }
     s
+}
+
+/// Per-item weight sums in order of first appearance (a map keeps a 1,000-line cart linear).
+#[derive(Default)]
+struct Weights {
+    list: Vec<(usize, f64)>,
+    pos: HashMap<usize, usize>,
+}
+
+impl Weights {
+    fn add(&mut self, i: usize, w: f64) {
+        match self.pos.get(&i) {
+            Some(&k) => self.list[k].1 += w,
+            None => {
+                self.pos.insert(i, self.list.len());
+                self.list.push((i, w));
+            }
+        }
+    }
 }
 
 /// The query vector and what is needed to split scores into per-item contributions.
