@@ -44,9 +44,10 @@ impl Inner {
         match current {
             None => self.save(),
             Some(v) => {
-                let max = self.engine.history().max_events();
-                let (theirs, report) = History::from_json(&v, max);
-                let foreign = report.kept == 0 && report.dropped > 0;
+                let h = self.engine.history();
+                let (theirs, report) =
+                    History::from_json_bounded(&v, h.max_events(), h.max_cart_lines());
+                let foreign = report.kept == 0 && report.dropped > 0 && theirs.cart().is_empty();
                 if !foreign {
                     self.engine.history_mut().merge(&theirs);
                 }
@@ -81,6 +82,7 @@ pub struct Recommender {
 struct RecommenderOptions {
     storage_key: Option<String>,
     max_events: Option<f64>,
+    max_cart_lines: Option<f64>,
     half_life_hours: Option<f64>,
     sha256: Option<String>,
 }
@@ -90,6 +92,7 @@ impl FromOptions for RecommenderOptions {
         Ok(RecommenderOptions {
             storage_key: o.text("storageKey")?,
             max_events: o.num("maxEvents")?,
+            max_cart_lines: o.num("maxCartLines")?,
             half_life_hours: o.num("halfLifeHours")?,
             sha256: o.text("sha256")?,
         })
@@ -231,7 +234,7 @@ impl Recommender {
     /// Load a model pack (validated once; throws `PACK_*` errors for broken packs).
     ///
     /// ```js
-    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200 });
+    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200, maxCartLines: 1000 });
     /// ```
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
@@ -262,6 +265,12 @@ impl Recommender {
             "maxEvents",
             crate::history::MAX_MAX_EVENTS,
         )?;
+        let max_cart = count(
+            opts.max_cart_lines,
+            crate::cart::DEFAULT_MAX_CART_LINES,
+            "maxCartLines",
+            crate::cart::MAX_MAX_CART_LINES,
+        )?;
         if opts.storage_key.as_deref() == Some("") {
             return Err(bad("storageKey must not be empty"));
         }
@@ -272,6 +281,7 @@ impl Recommender {
             js(engine.set_params(p))?;
         }
         js(engine.history_mut().set_max_events(max))?;
+        js(engine.history_mut().set_max_cart_lines(max_cart))?;
         let store = opts.storage_key.clone().map(Store::new);
         let mut inner = Inner {
             engine,
@@ -331,7 +341,9 @@ impl Recommender {
         self.record(EventKind::View, &item_id, &at.unwrap_or_default())
     }
 
-    /// Record an add to cart. `rec.addToCart('22423')`
+    /// Record an add to cart. `rec.addToCart('22423')`. The cart holds up to `maxCartLines`
+    /// distinct items (default 1000) however many events follow; an add of a new item to a full
+    /// cart throws `BAD_ARGUMENT` and records nothing (re-adding an item in it is fine).
     #[wasm_bindgen(js_name = addToCart)]
     pub fn add_to_cart(
         &self,
@@ -341,7 +353,7 @@ impl Recommender {
         self.record(EventKind::AddToCart, &item_id, &at.unwrap_or_default())
     }
 
-    /// Record a removal from the cart. `rec.removeFromCart('22423')`
+    /// Record a removal from the cart (the line goes). `rec.removeFromCart('22423')`
     #[wasm_bindgen(js_name = removeFromCart)]
     pub fn remove_from_cart(
         &self,
@@ -366,7 +378,9 @@ impl Recommender {
         })
     }
 
-    /// Item ids in the cart, in the order they were added. `rec.cart() // ['22423']`
+    /// Item ids in the cart, in the order they were added. The cart is its own state, persisted
+    /// and merged across tabs with the history: views never push a line out.
+    /// `rec.cart() // ['22423']`
     pub fn cart(&self) -> JsResult<Vec<String>> {
         self.with(|s| Ok(s.engine.cart()))
     }
@@ -389,7 +403,8 @@ impl Recommender {
         })
     }
 
-    /// Delete the history (memory and storage; other tabs with the same key follow).
+    /// Delete the history, the cart and the purchase record (memory and storage; other tabs
+    /// with the same key follow).
     #[wasm_bindgen(js_name = clearHistory)]
     pub fn clear_history(&self) -> JsResult<()> {
         self.with(|s| {
@@ -399,14 +414,16 @@ impl Recommender {
         })
     }
 
-    /// The history as compact JSON (the value stored under `storageKey`).
+    /// The history as compact JSON (the value stored under `storageKey`): events, cart, purchase
+    /// record.
     #[wasm_bindgen(js_name = exportHistory)]
     pub fn export_history(&self) -> JsResult<String> {
         self.with(|s| Ok(s.engine.export_history()))
     }
 
-    /// Replace the history with exported JSON. Never throws for bad content: valid events are
-    /// kept and the rest counted. `rec.importHistory(saved) // { kept: 12, dropped: 0 }`
+    /// Replace the history (and cart) with exported JSON. Never throws for bad content: valid
+    /// entries are kept; `kept` counts events, `dropped` every entry left out (unreadable, or
+    /// beyond `maxEvents` or `maxCartLines`). `rec.importHistory(saved) // { kept: 12, dropped: 0 }`
     #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
     pub fn import_history(
         &self,

@@ -17,6 +17,11 @@ export interface RecommenderOptions {
   storageKey?: string;
   /** Most events kept (default 200, 1..100000); the oldest are dropped first. */
   maxEvents?: number;
+  /**
+   * Most distinct items in the cart (default 1000, 1..100000). The cart is kept apart from the
+   * events, so views never push a line out; adding a new item to a full cart throws `BAD_ARGUMENT`.
+   */
+  maxCartLines?: number;
   /** Recency half-life in hours (default: the pack's tuned value, else 24). */
   halfLifeHours?: number;
   /**
