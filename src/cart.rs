@@ -17,8 +17,6 @@
 //! bound the oldest tombstones go; a dropped tombstone can only matter against a tab that has
 //! not synchronised since that removal.
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 use crate::history::{check_at, check_id, MAX_TIMESTAMP_MS};
 use crate::json::{self, Value};
@@ -276,36 +274,35 @@ impl Cart {
 
     /// Replace the contents by the winning mark of each item among `marks`. Ties in the order
     /// of the lists (add time, removal time) keep the order of `marks`. Returns how many
-    /// entries went beyond the bound.
-    fn rebuild<'a>(&mut self, marks: impl Iterator<Item = (&'a str, Mark)>) -> usize {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut won: Vec<(&str, Mark)> = Vec::new();
-        for (item, m) in marks {
-            match index.get(item) {
-                Some(&k) => {
-                    if m.beats(&won[k].1) {
-                        won[k].1 = m;
-                    }
-                }
-                None => {
-                    index.insert(item, won.len());
-                    won.push((item, m));
+    /// entries went beyond the bound. (Grouped by sorting, not hashing: the crate's one sort is
+    /// already in the wasm, a hash table over `&str` would add its own copy.)
+    fn rebuild(&mut self, marks: &[(&str, Mark)]) -> usize {
+        let mut order: Vec<usize> = (0..marks.len()).collect();
+        crate::sort::sort_by(&mut order, |&a, &b| marks[a].0.cmp(marks[b].0));
+        // The winner of each item, at the item's first position in `marks`.
+        let mut won: Vec<Option<Mark>> = vec![None; marks.len()];
+        for run in order.chunk_by(|&a, &b| marks[a].0 == marks[b].0) {
+            let mut best = marks[run[0]].1;
+            for &k in &run[1..] {
+                if marks[k].1.beats(&best) {
+                    best = marks[k].1;
                 }
             }
+            won[run[0]] = Some(best);
         }
         let (mut lines, mut removed) = (Vec::new(), Vec::new());
-        for (item, m) in won {
-            if m.in_cart {
-                lines.push(Line {
+        for (&(item, _), m) in marks.iter().zip(won) {
+            match m {
+                Some(m) if m.in_cart => lines.push(Line {
                     item: item.to_owned(),
                     added: m.added,
                     changed: m.changed,
-                });
-            } else {
-                removed.push(Removal {
+                }),
+                Some(m) => removed.push(Removal {
                     item: item.to_owned(),
                     at: m.changed,
-                });
+                }),
+                None => {}
             }
         }
         crate::sort::sort_by(&mut lines, |a, b| a.added.total_cmp(&b.added));
@@ -320,7 +317,8 @@ impl Cart {
     /// on one stored form instead of rewriting each other's. Returns true if ours changed.
     pub fn merge(&mut self, other: &Cart) -> bool {
         let before = self.clone();
-        self.rebuild(other.marks().chain(before.marks()));
+        let marks: Vec<_> = other.marks().chain(before.marks()).collect();
+        self.rebuild(&marks);
         *self != before
     }
 
@@ -376,7 +374,7 @@ impl Cart {
                 }
             }
         }
-        dropped + self.rebuild(marks.into_iter())
+        dropped + self.rebuild(&marks)
     }
 }
 

@@ -8,8 +8,6 @@
 //! per-item terms, so each result's score splits exactly into per-history-item contributions,
 //! which is where "because you viewed X" comes from.
 
-use std::collections::{HashMap, HashSet};
-
 use nalgebra::{DMatrix, DVector};
 
 use crate::history::{EventKind, History};
@@ -69,12 +67,13 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         .fold(f64::NEG_INFINITY, f64::max);
     let hl_ms = params.half_life_hours * 3_600_000.0;
     let decay = |at: f64| 0.5f64.powf(((now - at).max(0.0)) / hl_ms);
-    let mut weights = Weights::default();
+    // Every weighted term (item, weight), summed per item below.
+    let mut terms: Vec<(usize, f64)> = Vec::new();
     for e in history.events() {
         let Some(i) = pack.index_of(&e.item) else {
             continue;
         };
-        weights.add(i, params.event_weights.of(e.kind) as f64 * decay(e.at));
+        terms.push((i, params.event_weights.of(e.kind) as f64 * decay(e.at)));
         match e.kind {
             EventKind::Purchase if !s.purchased.contains(&i) => s.purchased.push(i),
             EventKind::View if !s.viewed.contains(&i) => s.viewed.push(i),
@@ -82,27 +81,32 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         }
         s.last = Some(i);
     }
-    let mut in_cart = HashSet::new();
     if !lines.is_empty() {
-        let adds_in_window: HashSet<(&str, u64)> = history
+        let mut adds: Vec<(&str, u64)> = history
             .events()
             .filter(|e| e.kind == EventKind::AddToCart)
             .map(|e| (e.item.as_str(), e.at.to_bits()))
             .collect();
+        crate::sort::sort_by(&mut adds, |a, b| a.cmp(b));
         let add = params.event_weights.of(EventKind::AddToCart) as f64;
         for l in lines {
             let Some(i) = pack.index_of(&l.item) else {
                 continue;
             };
             s.cart.push(i);
-            in_cart.insert(i);
-            if !adds_in_window.contains(&(l.item.as_str(), l.added.to_bits())) {
-                weights.add(i, add * decay(l.added));
+            if adds
+                .binary_search(&(l.item.as_str(), l.added.to_bits()))
+                .is_err()
+            {
+                terms.push((i, add * decay(l.added)));
             }
         }
     }
+    let mut weights = sum_per_item(&terms);
     // Long-term memory: items bought on earlier visits (or imported orders) count as purchased,
     // and those no longer in the session window join the profile with their decayed strength.
+    let mut known: Vec<usize> = weights.iter().map(|w| w.0).collect();
+    crate::sort::sort_by(&mut known, |a, b| a.cmp(b));
     let mem = history.memory();
     let mem_now = now.max(mem.newest());
     for r in mem.items() {
@@ -112,15 +116,17 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         if r.purchases > 0 && !s.purchased.contains(&i) {
             s.purchased.push(i);
         }
-        if params.memory_weight > 0.0 && !weights.pos.contains_key(&i) {
+        if params.memory_weight > 0.0 && known.binary_search(&i).is_err() {
             let w = params.memory_weight as f64 * r.strength_now(mem_now, mem.half_life_days());
-            weights.add(i, w);
+            weights.push((i, w));
         }
     }
-    for (i, w) in weights.list {
+    let mut in_cart = s.cart.clone();
+    crate::sort::sort_by(&mut in_cart, |a, b| a.cmp(b));
+    for (i, w) in weights {
         let w = w as f32;
         if w > MIN_WEIGHT {
-            let state = if in_cart.contains(&i) {
+            let state = if in_cart.binary_search(&i).is_ok() {
                 ItemState::InCart
             } else if s.purchased.contains(&i) {
                 ItemState::Purchased
@@ -137,23 +143,20 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
     s
 }
 
-/// Per-item weight sums in order of first appearance (a map keeps a 1,000-line cart linear).
-#[derive(Default)]
-struct Weights {
-    list: Vec<(usize, f64)>,
-    pos: HashMap<usize, usize>,
-}
-
-impl Weights {
-    fn add(&mut self, i: usize, w: f64) {
-        match self.pos.get(&i) {
-            Some(&k) => self.list[k].1 += w,
-            None => {
-                self.pos.insert(i, self.list.len());
-                self.list.push((i, w));
-            }
-        }
+/// The sum of each item's terms (added in their order), items in order of first appearance.
+/// Sorting keeps a 1,000-line cart at n log n, with the crate's one sort and no hash table.
+fn sum_per_item(terms: &[(usize, f64)]) -> Vec<(usize, f64)> {
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    crate::sort::sort_by(&mut order, |&a, &b| terms[a].0.cmp(&terms[b].0));
+    let mut sum: Vec<Option<f64>> = vec![None; terms.len()];
+    for run in order.chunk_by(|&a, &b| terms[a].0 == terms[b].0) {
+        sum[run[0]] = Some(run.iter().map(|&k| terms[k].1).sum());
     }
+    terms
+        .iter()
+        .zip(sum)
+        .filter_map(|(&(i, _), w)| Some((i, w?)))
+        .collect()
 }
 
 /// The query vector and what is needed to split scores into per-item contributions.
