@@ -385,7 +385,8 @@ impl Recommender {
         self.with(|s| Ok(s.engine.cart()))
     }
 
-    /// The stored events, oldest first: exactly what is kept on this device.
+    /// The stored events, oldest first: exactly the event log kept on this device (the cart and
+    /// the purchase record are stored beside it: `cart()`, `purchaseRecord()`).
     ///
     /// ```js
     /// rec.history() // [{ type: 'view', itemId: '85123A', at: 1700000000000 }]
