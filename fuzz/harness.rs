@@ -4,9 +4,14 @@
 //!
 //! Besides "no panic", the targets check invariants: an accepted pack answers every accessor
 //! and every query; a history read from anything re-reads from its own JSON unchanged, and a
-//! merge of two histories of the same generation loses nothing while under the bound.
+//! merge of two histories of the same generation loses nothing while under the bound: every
+//! event, and for the cart every item in the state the later change gave it, whichever tab
+//! merges.
+
+use std::collections::HashMap;
 
 use cartsense::bundle::CartQuery;
+use cartsense::cart::Cart;
 use cartsense::history::History;
 use cartsense::pack::format::{ENTRY_LEN, HEADER_LEN, MAGIC, MAX_SECTIONS, VERSION};
 use cartsense::pack::Pack;
@@ -132,40 +137,96 @@ fn exercise(p: Pack) {
     }
 }
 
-/// `History::from_json` (+ serialise/parse and merge round trips). The first byte picks the
-/// bound; a `\u{1}` splits the rest into two stored values (two tabs) that are merged.
+/// `History::from_json_bounded` (+ serialise/parse and merge round trips). The first byte picks
+/// the bounds (events and cart lines); a `\u{1}` splits the rest into two stored values (two
+/// tabs) that are merged.
 pub fn history(data: &[u8]) {
     let Some((&first, rest)) = data.split_first() else {
         return;
     };
     let max = 1 + first as usize * 4;
+    let max_cart = 1 + first as usize % 8;
     let text = String::from_utf8_lossy(rest);
     let (sa, sb) = text.split_once('\u{1}').unwrap_or((&text, ""));
-    let (a, ra) = History::from_json(sa, max);
+    let (a, ra) = History::from_json_bounded(sa, max, max_cart);
     assert_eq!(ra.kept, a.len());
     assert!(a.len() <= max);
-    let _ = a.cart();
-    round_trip(&a, max);
+    assert!(a.cart().len() <= max_cart && a.cart_state().removed().len() <= max_cart);
+    round_trip(&a, max, max_cart);
 
-    let (b, _) = History::from_json(sb, max);
+    let (b, _) = History::from_json_bounded(sb, max, max_cart);
     let mut m = a.clone();
     m.merge(&b);
     assert!(m.len() <= max, "a merge keeps the bound");
-    round_trip(&m, max);
+    assert!(m.cart().len() <= max_cart, "a merge keeps the cart bound");
+    round_trip(&m, max, max_cart);
     if a.generation() == b.generation() && m.len() < max {
         for ev in a.events().chain(b.events()) {
             assert!(m.events().any(|x| x == ev), "merge lost {ev:?}");
         }
-        // Merging the same value again (the storage event fires twice) changes nothing.
-        let before = m.to_json();
-        m.merge(&b);
-        assert_eq!(before, m.to_json(), "merge is idempotent");
+    }
+    if a.generation() == b.generation() {
+        let (ca, cb, cm) = (a.cart_state(), b.cart_state(), m.cart_state());
+        let mut n = b.clone();
+        n.merge(&a);
+        // Under the bounds nothing is cut, so the lines are exactly the items whose later
+        // change was an add, whichever tab merges.
+        if cm.len() < max_cart && cm.removed().len() < max_cart {
+            let want = cart_winners(&[ca, cb]);
+            assert_eq!(sorted(cm), want, "cart merge");
+            assert_eq!(sorted(n.cart_state()), want, "cart merge, the other way");
+        }
+        // Merging the same value again (the storage event fires twice) changes nothing, while
+        // nothing was cut: a removal forgotten beyond the bound lets the other copy's older add
+        // back in (src/cart.rs says so).
+        if m.len() < max && cm.removed().len() < max_cart {
+            let before = m.to_json();
+            m.merge(&b);
+            assert_eq!(before, m.to_json(), "merge is idempotent");
+        }
     }
 }
 
-fn round_trip(h: &History, max: usize) {
+/// Items whose winning mark across `carts` is in the cart: the later change, a removal on a tie,
+/// then the earlier add (the rule of `cartsense::cart`, restated).
+fn cart_winners(carts: &[&Cart]) -> Vec<String> {
+    let mut best: HashMap<&str, (f64, bool, f64)> = HashMap::new();
+    for c in carts {
+        let lines = c
+            .lines()
+            .iter()
+            .map(|l| (&l.item, (l.changed, true, l.added)));
+        let removed = c.removed().iter().map(|r| (&r.item, (r.at, false, r.at)));
+        for (id, m) in lines.chain(removed) {
+            let e = best.entry(id.as_str()).or_insert(m);
+            let wins =
+                m.0.total_cmp(&e.0)
+                    .then(e.1.cmp(&m.1))
+                    .then(e.2.total_cmp(&m.2))
+                    .is_gt();
+            if wins {
+                *e = m;
+            }
+        }
+    }
+    let mut v: Vec<String> = best
+        .into_iter()
+        .filter(|(_, m)| m.1)
+        .map(|(id, _)| id.to_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn sorted(c: &Cart) -> Vec<String> {
+    let mut v: Vec<String> = c.items().into_iter().map(String::from).collect();
+    v.sort();
+    v
+}
+
+fn round_trip(h: &History, max: usize, max_cart: usize) {
     let json = h.to_json();
-    let (back, r) = History::from_json(&json, max);
+    let (back, r) = History::from_json_bounded(&json, max, max_cart);
     assert_eq!(r.dropped, 0, "own JSON re-reads without drops: {json}");
     assert_eq!(r.kept, h.len());
     assert!(
@@ -173,5 +234,10 @@ fn round_trip(h: &History, max: usize) {
         "events survive serialise/parse: {json}"
     );
     assert_eq!(back.generation(), h.generation());
+    assert_eq!(
+        back.cart_state(),
+        h.cart_state(),
+        "the cart survives serialise/parse"
+    );
     assert_eq!(back.to_json(), json, "serialise/parse is a fixed point");
 }

@@ -26,6 +26,10 @@ const hist = [
   '{"v":1,"events":[{"type":"view","itemId":"é☃","at":1700000000000},["a","x",-1e300]]}',
   '{"v":1,"g":1,"events":[["v","a",1]]}\u0001{"v":1,"g":1,"events":[["a","a",2]]}',
   '{"v":1,"g":2,"events":[["a","q",5e-324]],"m":{}}\u0001{"v":1,"g":3,"events":[]}',
+  // Format 2: the cart and its removals stored beside the events; two tabs that disagree.
+  '{"v":2,"g":4,"events":[["v","a",1]],"cart":[["a",1],["b",2,9]],"removed":[["c",5]]}' +
+    '\u0001{"v":2,"g":4,"events":[],"cart":[["c",3],["d",2]],"removed":[["b",10],["a",0]]}',
+  '{"v":2,"g":5,"events":[],"cart":[["x",7],["x",6,8],["",1],["y"],["z",-0]],"removed":7}',
 ];
 hist.forEach((h, i) => put('history', `seed${i}`, Buffer.concat([Buffer.from([i * 40]), Buffer.from(h)])));
 

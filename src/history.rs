@@ -1,5 +1,6 @@
-//! The shopper's session history: a bounded log of events kept on the device, its compact
-//! versioned JSON form for `localStorage`, and the cart derived from it.
+//! The shopper's session history: a bounded log of events kept on the device, the cart (its own
+//! state, see [`crate::cart`]), the long-term purchase record, and their compact versioned JSON
+//! form for `localStorage`.
 //!
 //! Reading stored history never fails: valid events are kept, anything else is dropped and
 //! counted, so a corrupt or foreign value costs at most itself.
@@ -8,6 +9,7 @@ use std::collections::VecDeque;
 
 use crate::json::{self, Value};
 
+use crate::cart::{Cart, DEFAULT_MAX_CART_LINES};
 use crate::error::{Error, Result};
 pub use crate::ids::{check_at, check_id, ImportReport, MAX_ID_LEN, MAX_TIMESTAMP_MS};
 use crate::memory::Memory;
@@ -16,8 +18,9 @@ use crate::memory::Memory;
 pub const DEFAULT_MAX_EVENTS: usize = 200;
 /// Largest bound a caller may ask for.
 pub const MAX_MAX_EVENTS: usize = 100_000;
-/// Version written into the JSON form.
-pub const FORMAT_VERSION: u64 = 1;
+/// Version written into the JSON form. Version 1 had no cart of its own: reading one derives the
+/// cart from its events, as version 1 did.
+pub const FORMAT_VERSION: u64 = 2;
 
 /// What the shopper did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,11 +82,13 @@ pub struct Event {
     pub at: f64,
 }
 
-/// Bounded event log.
+/// Bounded event log, with the cart and the long-term record beside it.
 #[derive(Debug, Clone)]
 pub struct History {
     events: VecDeque<Event>,
     max: usize,
+    /// The cart: bounded on its own, never evicted by events.
+    cart: Cart,
     /// Generation: changes on every clear, so a tab can tell "another tab cleared the history"
     /// (replace) from "another tab added events" (merge).
     generation: u64,
@@ -96,6 +101,7 @@ impl Default for History {
         History {
             events: VecDeque::new(),
             max: DEFAULT_MAX_EVENTS,
+            cart: Cart::default(),
             generation: 0,
             memory: Memory::default(),
         }
@@ -113,6 +119,7 @@ impl History {
         Ok(History {
             events: VecDeque::new(),
             max,
+            cart: Cart::default(),
             generation: 0,
             memory: Memory::default(),
         })
@@ -141,6 +148,7 @@ impl History {
     /// Forget everything and start generation `generation` (pick a fresh random one).
     pub fn clear(&mut self, generation: u64) {
         self.events.clear();
+        self.cart.clear();
         self.memory.clear();
         self.generation = generation;
     }
@@ -168,18 +176,39 @@ impl History {
         Ok(())
     }
 
+    /// The cart, with the removals it remembers for merging.
+    pub fn cart_state(&self) -> &Cart {
+        &self.cart
+    }
+
+    /// The bound on cart lines.
+    pub fn max_cart_lines(&self) -> usize {
+        self.cart.max_lines()
+    }
+
+    /// Change the bound on cart lines (1..=100,000; if it shrank, the lines added last go).
+    pub fn set_max_cart_lines(&mut self, max: usize) -> Result<()> {
+        self.cart.set_max_lines(max)
+    }
+
     /// Bring in what another writer (another tab) stored. Same generation: the union of both
-    /// event lists in time order (nothing either side recorded is lost). Different generation:
-    /// the other side cleared, so its history replaces ours. Returns true if ours changed.
+    /// event lists in time order (nothing either side recorded is lost) and the carts merged
+    /// item by item, the later change winning ([`Cart::merge`]). Different generation: the
+    /// other side cleared, so its history replaces ours. Returns true if ours changed.
     pub fn merge(&mut self, other: &History) -> bool {
         if other.generation != self.generation {
             self.events = other.events.clone();
+            let max = self.cart.max_lines();
+            self.cart = other.cart.clone();
+            // The bound is this instance's setting; `max` passed the same check.
+            let _ = self.cart.set_max_lines(max);
             self.memory = other.memory.clone();
             self.generation = other.generation;
             self.enforce_bound();
             return true;
         }
         let memory_changed = self.memory.merge(&other.memory);
+        let cart_changed = self.cart.merge(&other.cart);
         let key = |e: &Event| (e.kind, e.item.clone(), e.at.to_bits());
         let mine: std::collections::HashSet<_> = self.events.iter().map(key).collect();
         let new: Vec<Event> = other
@@ -189,7 +218,7 @@ impl History {
             .cloned()
             .collect();
         if new.is_empty() {
-            return memory_changed;
+            return memory_changed || cart_changed;
         }
         // Time order; equal times keep their order (ours first), as a stable sort would.
         let mut all: Vec<(usize, Event)> = self.events.drain(..).chain(new).enumerate().collect();
@@ -201,14 +230,24 @@ impl History {
         true
     }
 
-    /// Record one event (validated), dropping the oldest beyond the bound.
+    /// Record one event (validated), dropping the oldest beyond the bound. An add of a new line
+    /// to a full cart is refused (`BAD_ARGUMENT`) and records nothing.
     pub fn push(&mut self, kind: EventKind, item: &str, at: f64) -> Result<()> {
         check_id(item)?;
         let at = check_at(at)?;
         match kind {
-            EventKind::AddToCart => self.memory.record_cart_add(item, at)?,
-            EventKind::Purchase => self.memory.record_purchase(item, at)?,
-            _ => {}
+            EventKind::AddToCart => {
+                self.cart.add(item, at)?;
+                self.memory.record_cart_add(item, at)?;
+            }
+            EventKind::RemoveFromCart => {
+                self.cart.remove(item, at);
+            }
+            EventKind::Purchase => {
+                self.memory.record_purchase(item, at)?;
+                self.cart.remove(item, at);
+            }
+            EventKind::View => {}
         }
         self.events.push_back(Event {
             kind,
@@ -226,6 +265,7 @@ impl History {
             check_id(id)?;
         }
         self.memory.record_order(items, at)?;
+        self.cart.remove_all(items, at);
         for id in items {
             self.events.push_back(Event {
                 kind: EventKind::Purchase,
@@ -237,54 +277,25 @@ impl History {
         Ok(())
     }
 
-    /// Drop the oldest events beyond the bound. Adds of items still in the cart go last, so a
-    /// long browse never empties the cart.
+    /// Drop the oldest events beyond the bound. The cart is not in the log, so nothing needs
+    /// protecting: the log is a plain window over the newest events.
     fn enforce_bound(&mut self) {
         let excess = self.events.len().saturating_sub(self.max);
-        if excess == 0 {
-            return;
-        }
-        // Same result as dropping one victim at a time with the cart recomputed after each, in
-        // one pass: every event before the first victim is a protected add, and dropping a
-        // victim never changes which items are in the cart, so the victims are the oldest
-        // unprotected events; when only protected adds are left, the oldest of those go. One at
-        // a time was quadratic: a 100k-event import or a `purchase()` of a huge array froze the
-        // page for minutes.
-        let cart: std::collections::HashSet<String> =
-            self.cart().into_iter().map(str::to_owned).collect();
-        let mut dropped = 0;
-        self.events.retain(|e| {
-            let protected = e.kind == EventKind::AddToCart && cart.contains(&e.item);
-            let drop = !protected && dropped < excess;
-            dropped += usize::from(drop);
-            !drop
-        });
-        let over = self.events.len().saturating_sub(self.max);
-        self.events.drain(..over);
+        self.events.drain(..excess);
     }
 
-    /// The cart: items added and not since removed or purchased, in order of first add.
+    /// The cart: items added and not since removed or purchased, in order of their add.
     pub fn cart(&self) -> Vec<&str> {
-        let mut cart: Vec<&str> = Vec::new();
-        for e in &self.events {
-            match e.kind {
-                EventKind::AddToCart => {
-                    if !cart.contains(&e.item.as_str()) {
-                        cart.push(&e.item);
-                    }
-                }
-                EventKind::RemoveFromCart | EventKind::Purchase => cart.retain(|c| *c != e.item),
-                EventKind::View => {}
-            }
-        }
-        cart
+        self.cart.items()
     }
 
-    /// Compact JSON for storage: `{"v":1,"g":GEN,"events":[["v","ID",1700000000000],...]}`.
-    /// Timestamps are whole milliseconds ([`check_at`]) and are written as integers; earlier
-    /// versions wrote `1700000000000.0`, which reads back the same.
+    /// Compact JSON for storage:
+    /// `{"v":2,"g":GEN,"events":[["v","ID",1700000000000],...],"cart":[["ID",1700000000000],...]}`
+    /// plus `"removed"` (the cart's tombstones, [`Cart::write_json`]) and `"m"` (the purchase
+    /// record) when not empty. Timestamps are whole milliseconds ([`check_at`]) and are written
+    /// as integers; earlier versions wrote `1700000000000.0`, which reads back the same.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(32 + self.events.len() * 32);
+        let mut out = String::with_capacity(48 + (self.events.len() + self.cart.len()) * 32);
         out.push_str("{\"v\":");
         out.push_str(&FORMAT_VERSION.to_string());
         out.push_str(",\"g\":");
@@ -302,7 +313,8 @@ impl History {
             json::write_int(&mut out, e.at);
             out.push(']');
         }
-        out.push(']');
+        out.push_str("],");
+        self.cart.write_json(&mut out);
         if !self.memory.is_empty() {
             out.push_str(",\"m\":");
             self.memory.write_json(&mut out);
@@ -311,12 +323,27 @@ impl History {
         out
     }
 
-    /// Read stored JSON. Never fails: unreadable entries are dropped and counted. A value that is
-    /// not a cartsense history at all counts as one dropped entry (none if it is empty).
+    /// [`History::from_json_bounded`] with the default bound on cart lines.
     pub fn from_json(s: &str, max: usize) -> (History, ImportReport) {
+        History::from_json_bounded(s, max, DEFAULT_MAX_CART_LINES)
+    }
+
+    /// Read stored JSON into a history of at most `max_events` events and `max_cart_lines` cart
+    /// lines (each clamped to its valid range). Never fails: unreadable entries, and entries
+    /// beyond a bound, are dropped and counted. A value that is not a cartsense history at all
+    /// counts as one dropped entry (none if it is empty). A version 1 value has no cart of its
+    /// own: the cart comes from all its events, in order, as version 1 derived it.
+    pub fn from_json_bounded(
+        s: &str,
+        max_events: usize,
+        max_cart_lines: usize,
+    ) -> (History, ImportReport) {
+        let mut cart = Cart::default();
+        let _ = cart.set_max_lines(max_cart_lines.clamp(1, crate::cart::MAX_MAX_CART_LINES));
         let mut h = History {
             events: VecDeque::new(),
-            max: max.clamp(1, MAX_MAX_EVENTS),
+            max: max_events.clamp(1, MAX_MAX_EVENTS),
+            cart,
             generation: 0,
             memory: Memory::default(),
         };
@@ -328,8 +355,8 @@ impl History {
                 return (h, report);
             }
         };
-        let events = match (v["v"].as_f64(), v["events"].as_array()) {
-            (Some(n), Some(a)) if n >= 1.0 => a,
+        let (version, events) = match (v["v"].as_f64(), v["events"].as_array()) {
+            (Some(n), Some(a)) if n >= 1.0 => (n, a),
             _ => {
                 report.dropped = 1;
                 return (h, report);
@@ -342,12 +369,37 @@ impl History {
                 None => report.dropped += 1,
             }
         }
+        if version >= 2.0 {
+            report.dropped += h.cart.read_json(&v["cart"], &v["removed"]);
+        } else {
+            report.dropped += h.derive_cart();
+        }
         let before = h.events.len();
         h.enforce_bound();
         report.dropped += before - h.events.len();
         report.dropped += h.memory.read_json_value(&v["m"]);
         report.kept = h.events.len();
         (h, report)
+    }
+}
+
+impl History {
+    /// The cart of a version 1 value: its events replayed in order (before the event bound, so a
+    /// cart longer than the log keeps every line). Returns the adds refused by the cart bound.
+    fn derive_cart(&mut self) -> usize {
+        let mut refused = 0;
+        for e in &self.events {
+            match e.kind {
+                EventKind::AddToCart => {
+                    refused += usize::from(self.cart.add(&e.item, e.at).is_err())
+                }
+                EventKind::RemoveFromCart | EventKind::Purchase => {
+                    self.cart.remove(&e.item, e.at);
+                }
+                EventKind::View => {}
+            }
+        }
+        refused
     }
 }
 
@@ -388,7 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn bound_drops_oldest_but_keeps_the_cart() {
+    fn a_long_browse_moves_the_window_but_never_the_cart() {
         let mut h = History::new(3).unwrap();
         h.push(EventKind::AddToCart, "kept", 0.0).unwrap();
         for i in 0..10 {
@@ -398,7 +450,106 @@ mod tests {
         assert_eq!(h.len(), 3);
         assert_eq!(h.cart(), ["kept"]);
         let items: Vec<_> = h.events().map(|e| e.item.as_str()).collect();
-        assert_eq!(items, ["kept", "v8", "v9"]);
+        assert_eq!(items, ["v7", "v8", "v9"], "a plain window");
+        let (back, r) = History::from_json(&h.to_json(), 3);
+        assert_eq!((r.kept, r.dropped), (3, 0));
+        assert_eq!(back.cart(), ["kept"], "the cart is stored on its own");
+    }
+
+    #[test]
+    fn a_full_cart_refuses_a_new_line_and_records_nothing() {
+        let mut h = History::new(5).unwrap();
+        h.set_max_cart_lines(2).unwrap();
+        h.push(EventKind::AddToCart, "a", 1.0).unwrap();
+        h.push(EventKind::AddToCart, "b", 2.0).unwrap();
+        let before = h.to_json();
+        let e = h.push(EventKind::AddToCart, "c", 3.0).unwrap_err();
+        assert_eq!(e.code(), "BAD_ARGUMENT");
+        assert_eq!(h.to_json(), before, "no event, no line, no memory entry");
+        h.push(EventKind::AddToCart, "a", 4.0).unwrap();
+        h.push_purchase(&["a".into()], 5.0).unwrap();
+        h.push(EventKind::AddToCart, "c", 6.0).unwrap();
+        assert_eq!(h.cart(), ["b", "c"]);
+        assert!(h.set_max_cart_lines(0).is_err());
+        // A stored cart longer than this instance's bound keeps the lines added first.
+        let (small, r) = History::from_json_bounded(&h.to_json(), 5, 1);
+        assert_eq!(small.cart(), ["b"]);
+        assert_eq!(r.dropped, 1);
+    }
+
+    #[test]
+    fn clear_empties_the_cart_and_a_newer_generation_replaces_it() {
+        let mut a = History::default();
+        a.push(EventKind::AddToCart, "x", 1.0).unwrap();
+        a.push(EventKind::RemoveFromCart, "x", 2.0).unwrap();
+        a.push(EventKind::AddToCart, "y", 3.0).unwrap();
+        let b = a.clone();
+        a.clear(9);
+        assert!(a.cart().is_empty() && a.cart_state().removed().is_empty());
+        assert!(a.to_json().contains(r#""cart":[]"#));
+        a.push(EventKind::AddToCart, "z", 4.0).unwrap();
+        let mut b2 = b.clone();
+        assert!(b2.merge(&a));
+        assert_eq!(b2.cart(), ["z"], "the other tab follows the clear");
+        let mut a2 = a.clone();
+        assert!(!a2.merge(&a));
+    }
+
+    #[test]
+    fn merge_keeps_both_tabs_adds_and_the_newer_removal() {
+        let mut base = History::new(4).unwrap();
+        base.push(EventKind::AddToCart, "both", 1.0).unwrap();
+        base.push(EventKind::AddToCart, "gone-in-b", 2.0).unwrap();
+        let (mut a, mut b) = (base.clone(), base.clone());
+        for i in 0..10 {
+            a.push(EventKind::View, &format!("a{i}"), 10.0 + i as f64)
+                .unwrap();
+        }
+        a.push(EventKind::AddToCart, "a-new", 30.0).unwrap();
+        b.push(EventKind::AddToCart, "b-new", 31.0).unwrap();
+        b.push(EventKind::RemoveFromCart, "gone-in-b", 32.0)
+            .unwrap();
+        a.push(EventKind::RemoveFromCart, "both", 33.0).unwrap();
+        let mut ab = a.clone();
+        assert!(ab.merge(&b));
+        let mut ba = b.clone();
+        assert!(ba.merge(&a));
+        assert_eq!(ab.cart(), ["a-new", "b-new"]);
+        assert_eq!(ba.cart(), ab.cart());
+        assert_eq!(ab.len(), 4, "the events stay bounded");
+        let (back, _) = History::from_json(&ab.to_json(), 4);
+        assert_eq!(back.cart_state(), ab.cart_state());
+    }
+
+    // What `History::to_json` wrote before the cart had its own state (format version 1; this
+    // text is its output for these events): the cart is derived from the events exactly as that
+    // version derived it, then stored on its own.
+    #[test]
+    fn version_1_values_load_with_the_cart_they_had() {
+        let v1 = concat!(
+            r#"{"v":1,"g":7,"events":[["a","mug",1700000000000],["a","tea",1700000001000],"#,
+            r#"["v","pot",1700000002000],["r","mug",1700000003000],["a","cup",1700000004000],"#,
+            r#"["p","cup",1700000005000],["a","mug",1700000006000],["a","tea",1700000007000]],"#,
+            r#""m":[["mug",0,0,2,1,1700000006000],["tea",0,0,2,1,1700000007000],"#,
+            r#"["cup",1,1700000005000,1,1.5,1700000005000]]}"#
+        );
+        let (h, r) = History::from_json(v1, 200);
+        assert_eq!((r.kept, r.dropped), (8, 0));
+        assert_eq!(h.cart(), ["tea", "mug"]);
+        assert_eq!(h.generation(), 7);
+        let v2 = h.to_json();
+        assert!(v2.starts_with(r#"{"v":2,"#), "{v2}");
+        assert!(
+            v2.contains(r#""cart":[["tea",1700000001000,1700000007000],["mug",1700000006000]]"#),
+            "{v2}"
+        );
+        let (back, _) = History::from_json(&v2, 200);
+        assert_eq!(back.cart_state(), h.cart_state());
+        // Read with a smaller bound, version 1 kept only the two adds (["mug", "tea"], out of
+        // order); the cart now comes from every stored event.
+        let (small, _) = History::from_json(v1, 2);
+        assert_eq!(small.cart(), ["tea", "mug"]);
+        assert_eq!(small.len(), 2);
     }
 
     #[test]
@@ -553,12 +704,15 @@ mod tests {
         );
         let rec = &h.memory().items()[0];
         assert_eq!((rec.purchases, rec.cart_adds, rec.strength), (2, 1, 1.2345));
+        assert!(h.cart().is_empty());
         let new = h.to_json();
+        // The purchase (dated before the add) still takes the item out: 1 ms after the add.
         assert_eq!(
             new,
             concat!(
-                r#"{"v":1,"g":18446744073709551615,"events":[["v","a",1700000000000],"#,
-                r#"["a","b",1700000000500],["p","b",-0]],"#,
+                r#"{"v":2,"g":18446744073709551615,"events":[["v","a",1700000000000],"#,
+                r#"["a","b",1700000000500],["p","b",-0]],"cart":[],"#,
+                r#""removed":[["b",1700000000501]],"#,
                 r#""m":[["b",2,1700000000500,1,1.2345,1700000000500]]}"#
             )
         );

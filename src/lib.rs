@@ -7,8 +7,9 @@
 //!
 //! The crate is one core and two thin front ends:
 //! - [`pack`]: the `.cspk` format ([`pack::PackWriter`], [`pack::Pack::from_bytes`]).
-//! - [`history`]: bounded event log, its JSON storage form, and the cart derived from it
-//!   ([`ids`]: the id and timestamp checks it shares with [`memory`]).
+//! - [`history`]: bounded event log, its JSON storage form and cross-tab merge ([`ids`]: the
+//!   id and timestamp checks it shares with [`memory`] and [`cart`]).
+//! - [`cart`]: the cart, its own bounded state beside the log (merged item by item).
 //! - [`profile`]: the shopper's query vector (least-squares fold-in or weighted mean).
 //! - [`knn`]: basket neighbours (session kNN) over the pack's stored past baskets.
 //! - [`kernels`] and [`topk`]: the scoring scan and the bounded, NaN-safe top-k.
@@ -35,6 +36,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod cart;
 pub mod error;
 pub mod history;
 pub mod ids;

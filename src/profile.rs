@@ -57,25 +57,26 @@ pub struct Summary {
     pub sequence: Vec<usize>,
 }
 
-/// Summarise a history against a pack.
+/// Summarise a history against a pack. A cart line whose add is no longer in the event window
+/// counts as that add (`weight(add_to_cart) · 0.5^((t_newest − t_add) / half_life)`), so a long
+/// browse or a cart longer than the window never takes cart items out of the profile.
 pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
     let mut s = Summary::default();
+    let lines = history.cart_state().lines();
     let now = history
         .events()
         .map(|e| e.at)
+        .chain(lines.iter().map(|l| l.added))
         .fold(f64::NEG_INFINITY, f64::max);
     let hl_ms = params.half_life_hours * 3_600_000.0;
-    let mut weights: Vec<(usize, f64)> = Vec::new();
+    let decay = |at: f64| 0.5f64.powf(((now - at).max(0.0)) / hl_ms);
+    // Every weighted term (item, weight), summed per item below.
+    let mut terms: Vec<(usize, f64)> = Vec::new();
     for e in history.events() {
         let Some(i) = pack.index_of(&e.item) else {
             continue;
         };
-        let decay = 0.5f64.powf(((now - e.at).max(0.0)) / hl_ms);
-        let w = params.event_weights.of(e.kind) as f64 * decay;
-        match weights.iter_mut().find(|(j, _)| *j == i) {
-            Some((_, x)) => *x += w,
-            None => weights.push((i, w)),
-        }
+        terms.push((i, params.event_weights.of(e.kind) as f64 * decay(e.at)));
         match e.kind {
             EventKind::Purchase if !s.purchased.contains(&i) => s.purchased.push(i),
             EventKind::View if !s.viewed.contains(&i) => s.viewed.push(i),
@@ -86,13 +87,32 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         }
         s.last = Some(i);
     }
-    s.cart = history
-        .cart()
-        .into_iter()
-        .filter_map(|id| pack.index_of(id))
-        .collect();
+    if !lines.is_empty() {
+        let mut adds: Vec<(&str, u64)> = history
+            .events()
+            .filter(|e| e.kind == EventKind::AddToCart)
+            .map(|e| (e.item.as_str(), e.at.to_bits()))
+            .collect();
+        crate::sort::sort_by(&mut adds, |a, b| a.cmp(b));
+        let add = params.event_weights.of(EventKind::AddToCart) as f64;
+        for l in lines {
+            let Some(i) = pack.index_of(&l.item) else {
+                continue;
+            };
+            s.cart.push(i);
+            if adds
+                .binary_search(&(l.item.as_str(), l.added.to_bits()))
+                .is_err()
+            {
+                terms.push((i, add * decay(l.added)));
+            }
+        }
+    }
+    let mut weights = sum_per_item(&terms);
     // Long-term memory: items bought on earlier visits (or imported orders) count as purchased,
     // and those no longer in the session window join the profile with their decayed strength.
+    let mut known: Vec<usize> = weights.iter().map(|w| w.0).collect();
+    crate::sort::sort_by(&mut known, |a, b| a.cmp(b));
     let mem = history.memory();
     let mem_now = now.max(mem.newest());
     for r in mem.items() {
@@ -102,15 +122,17 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         if r.purchases > 0 && !s.purchased.contains(&i) {
             s.purchased.push(i);
         }
-        if params.memory_weight > 0.0 && !weights.iter().any(|(j, _)| *j == i) {
+        if params.memory_weight > 0.0 && known.binary_search(&i).is_err() {
             let w = params.memory_weight as f64 * r.strength_now(mem_now, mem.half_life_days());
             weights.push((i, w));
         }
     }
+    let mut in_cart = s.cart.clone();
+    crate::sort::sort_by(&mut in_cart, |a, b| a.cmp(b));
     for (i, w) in weights {
         let w = w as f32;
         if w > MIN_WEIGHT {
-            let state = if s.cart.contains(&i) {
+            let state = if in_cart.binary_search(&i).is_ok() {
                 ItemState::InCart
             } else if s.purchased.contains(&i) {
                 ItemState::Purchased
@@ -125,6 +147,22 @@ pub fn summarize(pack: &Pack, history: &History, params: &Params) -> Summary {
         }
     }
     s
+}
+
+/// The sum of each item's terms (added in their order), items in order of first appearance.
+/// Sorting keeps a 1,000-line cart at n log n, with the crate's one sort and no hash table.
+fn sum_per_item(terms: &[(usize, f64)]) -> Vec<(usize, f64)> {
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    crate::sort::sort_by(&mut order, |&a, &b| terms[a].0.cmp(&terms[b].0));
+    let mut sum: Vec<Option<f64>> = vec![None; terms.len()];
+    for run in order.chunk_by(|&a, &b| terms[a].0 == terms[b].0) {
+        sum[run[0]] = Some(run.iter().map(|&k| terms[k].1).sum());
+    }
+    terms
+        .iter()
+        .zip(sum)
+        .filter_map(|(&(i, _), w)| Some((i, w?)))
+        .collect()
 }
 
 /// The query vector and what is needed to split scores into per-item contributions.

@@ -327,7 +327,8 @@ impl Engine {
 
     /// Replace the history with stored JSON; never fails.
     pub fn import_history(&mut self, json: &str) -> ImportReport {
-        let (h, r) = History::from_json(json, self.history.max_events());
+        let h = &self.history;
+        let (h, r) = History::from_json_bounded(json, h.max_events(), h.max_cart_lines());
         self.history = h;
         r
     }

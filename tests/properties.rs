@@ -87,28 +87,38 @@ proptest! {
     fn history_survives_serialise_and_parse(
         events in prop::collection::vec((any_kind(), any_id(), any_at()), 0..60),
         generation in any::<u64>(),
+        max_cart in prop_oneof![Just(1000usize), 1usize..6],
     ) {
         let mut h = History::new(1000).unwrap();
+        h.set_max_cart_lines(max_cart).unwrap();
         h.clear(generation);
         let mut accepted = 0;
         for (kind, id, at) in &events {
-            // Timestamps are whole milliseconds within the JS Date range; others are refused.
-            if at.abs() <= MAX_TIMESTAMP_MS {
+            // Timestamps are whole milliseconds within the JS Date range, and a full cart takes
+            // no new line; anything else is refused and records nothing.
+            let full = *kind == EventKind::AddToCart
+                && h.cart().len() >= max_cart
+                && !h.cart().contains(&id.as_str());
+            if at.abs() <= MAX_TIMESTAMP_MS && !full {
                 h.push(*kind, id, *at).unwrap();
                 accepted += 1;
                 prop_assert_eq!(h.events().last().map(|e| e.at), Some(at.round()));
             } else {
+                let before = h.to_json();
                 prop_assert_eq!(h.push(*kind, id, *at).unwrap_err().code(), "BAD_ARGUMENT");
+                prop_assert_eq!(h.to_json(), before);
             }
+            prop_assert!(h.cart().len() <= max_cart);
         }
         let json = h.to_json();
-        let (back, r) = History::from_json(&json, 1000);
+        let (back, r) = History::from_json_bounded(&json, 1000, max_cart);
         prop_assert_eq!((r.kept, r.dropped), (accepted, 0), "{}", json);
         prop_assert_eq!(back.generation(), generation);
         for (a, b) in back.events().zip(h.events()) {
             prop_assert_eq!((a.kind, &a.item, a.at.to_bits()), (b.kind, &b.item, b.at.to_bits()));
         }
         prop_assert_eq!(back.cart(), h.cart());
+        prop_assert_eq!(back.cart_state(), h.cart_state(), "lines and removals, times to the bit");
         prop_assert_eq!(back.to_json(), json);
         // A second tab holding the same value merges to no change (no duplicates from a
         // timestamp that did not survive exactly).
@@ -200,37 +210,41 @@ proptest! {
     }
 }
 
-/// The bound as first written (one victim at a time, cart recomputed after each): the
-/// reference for the batched `enforce_bound`.
-fn bound_reference(mut ev: Vec<(EventKind, String)>, max: usize) -> Vec<(EventKind, String)> {
-    fn cart(ev: &[(EventKind, String)]) -> Vec<String> {
-        let mut c: Vec<String> = Vec::new();
-        for (k, id) in ev {
-            match k {
-                EventKind::AddToCart if !c.contains(id) => c.push(id.clone()),
-                EventKind::RemoveFromCart | EventKind::Purchase => c.retain(|x| x != id),
-                _ => {}
-            }
+/// The cart as format version 1 derived it from the whole event list: items added and not since
+/// removed or purchased, in order of first add.
+fn cart_reference(ev: &[(EventKind, String)]) -> Vec<String> {
+    let mut c: Vec<String> = Vec::new();
+    for (k, id) in ev {
+        match k {
+            EventKind::AddToCart if !c.contains(id) => c.push(id.clone()),
+            EventKind::RemoveFromCart | EventKind::Purchase => c.retain(|x| x != id),
+            _ => {}
         }
-        c
     }
-    while ev.len() > max {
-        let c = cart(&ev);
-        let victim = ev
-            .iter()
-            .position(|(k, id)| !(*k == EventKind::AddToCart && c.contains(id)))
-            .unwrap_or(0);
-        ev.remove(victim);
-    }
-    ev
+    c
+}
+
+/// One tab's view of an item for the merge reference: (in the cart, time of the last change).
+type Marks = std::collections::HashMap<String, (bool, u64)>;
+
+/// The cart rule stated plainly (src/cart.rs), for times that only go forward.
+fn apply_reference(m: &mut Marks, kind: EventKind, id: &str, t: u64) {
+    let next = match (kind, m.get(id).copied()) {
+        (EventKind::AddToCart, Some((true, c))) => (true, c.max(t)),
+        (EventKind::AddToCart, _) => (true, t),
+        (EventKind::RemoveFromCart | EventKind::Purchase, Some((_, c))) => (false, c.max(t)),
+        _ => return,
+    };
+    m.insert(id.into(), next);
 }
 
 proptest! {
     #[test]
-    fn the_bound_drops_what_one_at_a_time_dropping_would(
+    fn the_bound_keeps_the_newest_events_and_every_cart_line(
         events in prop::collection::vec((any_kind(), "[a-e]"), 0..80),
         max in 1usize..30,
     ) {
+        // A version 1 value: the cart is derived from all its events, then kept on its own.
         let stored: Vec<serde_json::Value> = events
             .iter()
             .enumerate()
@@ -239,9 +253,79 @@ proptest! {
         let json = serde_json::json!({ "v": 1, "events": stored }).to_string();
         let (h, r) = History::from_json(&json, max);
         let got: Vec<(EventKind, String)> = h.events().map(|e| (e.kind, e.item.clone())).collect();
-        let want = bound_reference(events.iter().map(|(k, id)| (*k, id.clone())).collect(), max);
-        prop_assert_eq!(&got, &want);
+        let all: Vec<(EventKind, String)> = events.iter().map(|(k, id)| (*k, id.clone())).collect();
+        prop_assert_eq!(&got[..], &all[all.len().saturating_sub(max)..]);
         prop_assert_eq!(r.kept + r.dropped, events.len());
+        prop_assert_eq!(h.cart(), cart_reference(&all));
+        // Stored again (version 2), nothing changes.
+        let (back, r) = History::from_json(&h.to_json(), max);
+        prop_assert_eq!(r.dropped, 0);
+        prop_assert_eq!(back.cart_state(), h.cart_state());
+    }
+
+    #[test]
+    fn two_tabs_merge_their_carts_item_by_item(
+        ops in prop::collection::vec((0u8..3, any_kind(), "[a-f]"), 0..60),
+    ) {
+        // Side 0 acts before the tabs part (both start from it), then tabs 1 and 2 act without
+        // seeing each other; times only go forward.
+        let mut base = History::new(8).unwrap();
+        let mut marks_base = Marks::new();
+        let (mut a, mut b) = (None, None);
+        let (mut ma, mut mb) = (Marks::new(), Marks::new());
+        for (t, (side, kind, id)) in ops.iter().enumerate() {
+            let t = t as u64 + 1;
+            if *side == 0 && a.is_none() {
+                base.push(*kind, id, t as f64).unwrap();
+                apply_reference(&mut marks_base, *kind, id, t);
+                continue;
+            }
+            let (h, m) = if *side == 2 { (&mut b, &mut mb) } else { (&mut a, &mut ma) };
+            if h.is_none() {
+                *h = Some(base.clone());
+                *m = marks_base.clone();
+            }
+            h.as_mut().unwrap().push(*kind, id, t as f64).unwrap();
+            apply_reference(m, *kind, id, t);
+        }
+        let a = a.unwrap_or_else(|| base.clone());
+        let b = b.unwrap_or_else(|| base.clone());
+        let (ma, mb) = (
+            if ma.is_empty() { marks_base.clone() } else { ma },
+            if mb.is_empty() { marks_base.clone() } else { mb },
+        );
+        let mut want: Vec<&str> = ma
+            .keys()
+            .chain(mb.keys())
+            .filter(|id| {
+                let (x, y) = (ma.get(*id), mb.get(*id));
+                // The later change; a removal wins a tie (the same change seen by both).
+                let win = match (x, y) {
+                    (Some(x), Some(y)) if x.1 != y.1 => if x.1 > y.1 { x } else { y },
+                    (Some(x), Some(y)) => if x.0 { y } else { x },
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (None, None) => unreachable!(),
+                };
+                win.0
+            })
+            .map(String::as_str)
+            .collect();
+        want.sort();
+        want.dedup();
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(&b);
+        ba.merge(&a);
+        let sorted = |h: &History| {
+            let mut c = h.cart();
+            c.sort();
+            c.into_iter().map(String::from).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(sorted(&ab), want.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        prop_assert_eq!(sorted(&ba), sorted(&ab), "the same whichever tab merges");
+        let once = ab.to_json();
+        ab.merge(&b);
+        ab.merge(&a);
+        prop_assert_eq!(ab.to_json(), once, "merging again changes nothing");
     }
 }
 

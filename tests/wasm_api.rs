@@ -124,6 +124,45 @@ fn bad_arguments_throw_and_the_instance_keeps_working() {
 }
 
 #[wasm_bindgen_test]
+fn max_cart_lines_is_checked_and_a_full_cart_refuses_a_new_line() {
+    for bad in [
+        JsValue::from(0),
+        100_001.into(),
+        2.5.into(),
+        f64::NAN.into(),
+        "5".into(),
+    ] {
+        let e = Recommender::from_bytes(pack().into(), Some(obj(&[("maxCartLines", bad)])))
+            .err()
+            .expect("must throw");
+        assert_eq!(code(e), "BAD_ARGUMENT");
+    }
+    let r = Recommender::from_bytes(
+        pack().into(),
+        Some(obj(&[("maxCartLines", 2.into()), ("maxEvents", 1.into())])),
+    )
+    .unwrap();
+    r.add_to_cart("a".into(), Some(1.0.into())).unwrap();
+    r.add_to_cart("b".into(), Some(2.0.into())).unwrap();
+    let saved = r.export_history().unwrap();
+    let e = r.add_to_cart("c".into(), Some(3.0.into())).unwrap_err();
+    assert_eq!(code(e), "BAD_ARGUMENT");
+    assert_eq!(r.export_history().unwrap(), saved, "nothing recorded");
+    r.view("c".into(), Some(4.0.into())).unwrap();
+    assert_eq!(
+        r.cart().unwrap(),
+        ["a", "b"],
+        "a view never pushes a line out"
+    );
+    let mut recs = ids(&r.recommend(Some(obj(&[("k", 2.into())]))).unwrap());
+    recs.sort();
+    assert_eq!(recs, ["c", "d"], "cart items stay out of the list");
+    r.remove_from_cart("a".into(), Some(5.0.into())).unwrap();
+    r.add_to_cart("c".into(), Some(6.0.into())).unwrap();
+    assert_eq!(r.cart().unwrap(), ["b", "c"]);
+}
+
+#[wasm_bindgen_test]
 fn import_never_throws_for_content() {
     let r = Recommender::from_bytes(pack().into(), None).unwrap();
     r.view("a".into(), Some(1.0.into())).unwrap();

@@ -4,6 +4,7 @@
 
 mod common;
 
+use cartsense::history::{EventKind, History};
 use cartsense::wasm::{build_pack, Recommender};
 use common::js::{obj, strs};
 use js_sys::{Array, Float32Array};
@@ -96,6 +97,57 @@ fn two_instances_on_one_key_lose_nothing() {
     );
     b.view("a".into(), Some(5.0.into())).unwrap();
     assert_eq!(events(&a), 1);
+}
+
+#[wasm_bindgen_test]
+fn two_tabs_merge_their_carts_item_by_item() {
+    let key = "t:cart-tabs";
+    storage().remove_item(key).unwrap();
+    let a = open(key);
+    let b = open(key);
+    a.add_to_cart("a".into(), Some(1.0.into())).unwrap();
+    // Another tab reads the stored value, then acts before it sees this tab's next add.
+    let (mut other, _) = History::from_json(&storage().get_item(key).unwrap().unwrap(), 200);
+    a.add_to_cart("b".into(), Some(2.0.into())).unwrap();
+    other.push(EventKind::AddToCart, "c", 3.0).unwrap();
+    other.push(EventKind::RemoveFromCart, "a", 4.0).unwrap();
+    storage().set_item(key, &other.to_json()).unwrap();
+    assert_eq!(
+        a.cart().unwrap(),
+        ["b", "c"],
+        "both tabs' adds stay; the newer removal wins"
+    );
+    assert_eq!(b.cart().unwrap(), ["b", "c"]);
+    b.add_to_cart("a".into(), Some(5.0.into())).unwrap();
+    assert_eq!(
+        a.cart().unwrap(),
+        ["b", "c", "a"],
+        "an add after the removal wins"
+    );
+    b.clear_history().unwrap();
+    assert!(
+        a.cart().unwrap().is_empty(),
+        "a clear empties the other tab's cart"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_format_1_value_loads_with_the_cart_it_had() {
+    let key = "t:cart-v1";
+    let v1 = concat!(
+        r#"{"v":1,"g":3,"events":[["a","a",1],["a","b",2],["v","c",3],["r","a",4],"#,
+        r#"["a","d",5],["a","a",6]]}"#
+    );
+    storage().set_item(key, v1).unwrap();
+    let r = open(key);
+    assert_eq!(r.cart().unwrap(), ["b", "d", "a"]);
+    let stored = storage().get_item(key).unwrap().unwrap();
+    assert!(
+        stored.starts_with(r#"{"v":2,"g":3,"#)
+            && stored.contains(r#""cart":[["b",2],["d",5],["a",6]]"#),
+        "rewritten in format 2: {stored}"
+    );
+    assert_eq!(open(key).cart().unwrap(), ["b", "d", "a"]);
 }
 
 #[wasm_bindgen_test]

@@ -15,8 +15,8 @@
 
 use crate::builder::engine_run::load_case;
 use crate::rank::Engine;
-use rayon::prelude::*;
 use crate::topk::ranks_before;
+use rayon::prelude::*;
 
 use crate::builder::cases::Case;
 use crate::builder::data::Kind;
@@ -331,7 +331,10 @@ pub fn recommend_tables(
     let prior = eng.popularity_prior().to_vec();
     let top_prior = top_m(&prior, POOL, |_| true);
     let base: &Engine = eng;
-    let chunk = cases.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let chunk = cases
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
     let out: Vec<Table> = cases
         .par_chunks(chunk)
         .flat_map_iter(|part| {
@@ -344,7 +347,9 @@ pub fn recommend_tables(
                         Ok(()) => eng.components(),
                         Err(_) => None,
                     };
-                    rec_table(&eng, &mut col, ci as u32, c, comp, &prior, &top_prior, prices)
+                    rec_table(
+                        &eng, &mut col, ci as u32, c, comp, &prior, &top_prior, prices,
+                    )
                 })
                 .collect::<Vec<_>>()
         })
@@ -439,7 +444,10 @@ pub fn cart_tables(
     let top_prior = top_m(&prior, POOL, |_| true);
     let has_cats = !pack.categories().is_empty();
     let t = CART_TERMS.len();
-    let chunk = cases.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+    let chunk = cases
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
     let out: Vec<Table> = cases
         .par_chunks(chunk)
         .flat_map_iter(|part| {

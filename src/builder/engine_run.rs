@@ -1,8 +1,8 @@
 //! Run cases through `crate::rank::Engine`, exactly as the wasm storefront would: the
 //! context becomes add-to-cart events (baskets) or views (sessions), then `recommend`.
 
-use crate::history::{EventKind, History};
 use crate::bundle::BundleParams;
+use crate::history::{EventKind, History};
 use crate::params::Params;
 use crate::rank::{Engine, Query};
 use anyhow::{anyhow, Result};

@@ -1,9 +1,9 @@
 //! Turn a clean dataset and a set of choices into a pack: popularity, prices, co-purchase
 //! neighbours, transitions, embeddings (ALS or PPMI-SVD), cold-start rows and metadata.
 
+use crate::bundle::BundleParams;
 use crate::pack::format::ITEM_FLAG_COLD;
 use crate::pack::{PackWriter, Quantize};
-use crate::bundle::BundleParams;
 use crate::params::{EventWeights, Params};
 use anyhow::{anyhow, Result};
 

@@ -132,7 +132,13 @@ pub struct Tuned {
 
 /// A pack of `parts` with every section the blend may use (the engine's weights are set
 /// separately, so the stored `scorer` does not matter).
-fn trial_pack(sub: &Dataset, parts: &Parts, c: &Choice, o: &Opts, baskets: usize) -> Result<Vec<u8>> {
+fn trial_pack(
+    sub: &Dataset,
+    parts: &Parts,
+    c: &Choice,
+    o: &Opts,
+    baskets: usize,
+) -> Result<Vec<u8>> {
     let all = Choice {
         params: Params {
             neighbour_weight: 1.0,
@@ -200,7 +206,11 @@ fn rec_blend(
     let t = blend::recommend_tables(&mut eng, valid, kind, k_of(kind), prices);
     let t1 = t0.elapsed().as_secs_f64();
     let r = t.ascend(&allowed, &Shape::default());
-    eprintln!("PROFILE tables {t1:.2}s ascend {:.2}s pool {}", t0.elapsed().as_secs_f64() - t1, t.cases.iter().map(|c| c.items.len()).sum::<usize>() / t.cases.len().max(1));
+    eprintln!(
+        "PROFILE tables {t1:.2}s ascend {:.2}s pool {}",
+        t0.elapsed().as_secs_f64() - t1,
+        t.cases.iter().map(|c| c.items.len()).sum::<usize>() / t.cases.len().max(1)
+    );
     Ok(r)
 }
 
@@ -243,7 +253,9 @@ pub fn tune(
     for m in Measure::ALL {
         let t = tally(&cooc_lists(&cooc, m, valid, kind, k), valid, prices, k);
         log(&format!("  cooc-{}: HR@{k} {:.4}", m.name(), t.hit_rate()));
-        tried.push(json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}));
+        tried.push(
+            json!({"what": format!("cooc-{}", m.name()), "hr": t.hit_rate(), "mrr": t.mrr()}),
+        );
         if best_m.1.cases == 0 || better(&t, &best_m.1) {
             best_m = (m, t);
         }
@@ -287,8 +299,10 @@ pub fn tune(
             score.hr(),
             score.mrr()
         ));
-        tried.push(json!({"what": method, "embeddingsAlone": score_json(&singles[0]),
-            "blend": score_json(&score), "weights": weights_json(&blend::REC_TERMS, &w)}));
+        tried.push(
+            json!({"what": method, "embeddingsAlone": score_json(&singles[0]),
+            "blend": score_json(&score), "weights": weights_json(&blend::REC_TERMS, &w)}),
+        );
         if best.as_ref().is_none_or(|b| score.better_than(&b.score)) {
             best = Some(Best {
                 parts,
@@ -378,7 +392,12 @@ pub fn tune(
         rec_terms(&eng)
     };
     let exact = |p: &Params| -> Result<Tally> {
-        Ok(tally(&engine_run::run(&b.pack, valid, kind, k, Some(*p))?, valid, prices, k))
+        Ok(tally(
+            &engine_run::run(&b.pack, valid, kind, k, Some(*p))?,
+            valid,
+            prices,
+            k,
+        ))
     };
     let mut params = with_weights(&b.p, &b.w);
     let mut t_rec = exact(&params)?;
@@ -393,7 +412,11 @@ pub fn tune(
         let t = exact(&p)?;
         singles.insert(name.to_string(), tally_json(&t));
         if better(&t, &t_rec) {
-            log(&format!("  guard: {name} alone beats the blend (HR@{k} {:.4} > {:.4}); keeping it", t.hit_rate(), t_rec.hit_rate()));
+            log(&format!(
+                "  guard: {name} alone beats the blend (HR@{k} {:.4} > {:.4}); keeping it",
+                t.hit_rate(),
+                t_rec.hit_rate()
+            ));
             (params, t_rec) = (p, t);
         }
     }
@@ -402,7 +425,16 @@ pub fn tune(
         el(),
         b.method,
         measure.name(),
-        weights_json(&blend::REC_TERMS, &[params.embedding_weight, params.popularity_weight, params.neighbour_weight, params.transition_weight, params.knn_weight]),
+        weights_json(
+            &blend::REC_TERMS,
+            &[
+                params.embedding_weight,
+                params.popularity_weight,
+                params.neighbour_weight,
+                params.transition_weight,
+                params.knn_weight
+            ]
+        ),
         b.baskets,
         t_rec.hit_rate(),
         t_rec.mrr()
@@ -462,7 +494,12 @@ fn tune_cart(
     ];
     let (w, score, _) = tables.ascend(&allowed, &Shape::default());
     let exact = |bp: &BundleParams| -> Result<Tally> {
-        Ok(tally(&engine_run::complete_cart_with(pack, valid, k, Some(bp))?, valid, prices, k))
+        Ok(tally(
+            &engine_run::complete_cart_with(pack, valid, k, Some(bp))?,
+            valid,
+            prices,
+            k,
+        ))
     };
     let mut bp = with_cart_weights(&base, &w);
     let mut w = w;
@@ -478,7 +515,9 @@ fn tune_cart(
         let ts = exact(&s)?;
         singles.insert(name.to_string(), tally_json(&ts));
         if better(&ts, &t) {
-            log(&format!("  guard: completeCart {name} alone beats the blend; keeping it"));
+            log(&format!(
+                "  guard: completeCart {name} alone beats the blend; keeping it"
+            ));
             (bp, t, w) = (s, ts, ws);
         }
     }
@@ -491,7 +530,13 @@ fn tune_cart(
         let se = (s0.hr() * (1.0 - s0.hr()) / s0.cases.max(1) as f64).sqrt();
         let mut best = s0;
         for g in VALUE_EXPONENTS {
-            let s = tables.eval(&w, &Shape { value_exponent: g, substitute_penalty: 1.0 });
+            let s = tables.eval(
+                &w,
+                &Shape {
+                    value_exponent: g,
+                    substitute_penalty: 1.0,
+                },
+            );
             by_gamma.push(json!({"valueExponent": g, "hr": s.hr(), "revHr": s.rev_hr()}));
             if s.hr() >= s0.hr() - se && s.rev_hr() > best.rev_hr() {
                 (best, gamma) = (s, g);
@@ -500,7 +545,10 @@ fn tune_cart(
     }
     let mut penalty = 1.0;
     if !eng.pack().categories().is_empty() {
-        let shape = |pen| Shape { value_exponent: gamma, substitute_penalty: pen };
+        let shape = |pen| Shape {
+            value_exponent: gamma,
+            substitute_penalty: pen,
+        };
         let mut best = tables.eval(&w, &shape(1.0));
         for pen in SUBSTITUTE_PENALTIES {
             let s = tables.eval(&w, &shape(pen));

@@ -17,6 +17,10 @@ js_struct! {
         /// Most events kept (default 200, 1..100000); the oldest are dropped first.
         #[js = "maxEvents"]
         pub max_events: Option<usize>,
+        /// Most distinct items in the cart (default 1000, 1..100000); adding a new item to a
+        /// full cart throws `BAD_ARGUMENT`. Views never push a line out.
+        #[js = "maxCartLines"]
+        pub max_cart_lines: Option<usize>,
         /// Recency half-life in hours (default: the pack's tuned value, else 24).
         #[js = "halfLifeHours"]
         pub half_life_hours: Option<f64>,

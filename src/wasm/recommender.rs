@@ -46,9 +46,10 @@ impl Inner {
         match current {
             None => self.save(),
             Some(v) => {
-                let max = self.engine.history().max_events();
-                let (theirs, report) = History::from_json(&v, max);
-                let foreign = report.kept == 0 && report.dropped > 0;
+                let h = self.engine.history();
+                let (theirs, report) =
+                    History::from_json_bounded(&v, h.max_events(), h.max_cart_lines());
+                let foreign = report.kept == 0 && report.dropped > 0 && theirs.cart().is_empty();
                 if !foreign {
                     self.engine.history_mut().merge(&theirs);
                 }
@@ -167,7 +168,7 @@ impl Recommender {
     /// Load a model pack (validated once; throws `PACK_*` errors for broken packs).
     ///
     /// ```js
-    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200 });
+    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200, maxCartLines: 1000 });
     /// ```
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
@@ -205,6 +206,10 @@ impl Recommender {
             .max_events
             .unwrap_or(crate::history::DEFAULT_MAX_EVENTS);
         js(engine.history_mut().set_max_events(max))?;
+        let max_cart = opts
+            .max_cart_lines
+            .unwrap_or(crate::cart::DEFAULT_MAX_CART_LINES);
+        js(engine.history_mut().set_max_cart_lines(max_cart))?;
         let store = opts.storage_key.clone().map(Store::new);
         let mut inner = Inner {
             engine,
@@ -260,7 +265,9 @@ impl Recommender {
         self.record(EventKind::View, &item_id, at)
     }
 
-    /// Record an add to cart. `rec.addToCart('22423')`
+    /// Record an add to cart. `rec.addToCart('22423')`. The cart holds up to `maxCartLines`
+    /// distinct items (default 1000) however many events follow; an add of a new item to a full
+    /// cart throws `BAD_ARGUMENT` and records nothing (re-adding an item in it is fine).
     #[wasm_bindgen(js_name = addToCart)]
     pub fn add_to_cart(
         &self,
@@ -270,7 +277,7 @@ impl Recommender {
         self.record(EventKind::AddToCart, &item_id, at)
     }
 
-    /// Record a removal from the cart. `rec.removeFromCart('22423')`
+    /// Record a removal from the cart (the line goes). `rec.removeFromCart('22423')`
     #[wasm_bindgen(js_name = removeFromCart)]
     pub fn remove_from_cart(
         &self,
@@ -295,12 +302,15 @@ impl Recommender {
         })
     }
 
-    /// Item ids in the cart, in the order they were added. `rec.cart() // ['22423']`
+    /// Item ids in the cart, in the order they were added. The cart is its own state, persisted
+    /// and merged across tabs with the history: views never push a line out.
+    /// `rec.cart() // ['22423']`
     pub fn cart(&self) -> JsResult<Vec<String>> {
         self.with(|s| Ok(s.engine.cart()))
     }
 
-    /// The stored events, oldest first: exactly what is kept on this device.
+    /// The stored events, oldest first: exactly the event log kept on this device (the cart and
+    /// the purchase record are stored beside it: `cart()`, `purchaseRecord()`).
     ///
     /// ```js
     /// rec.history() // [{ type: 'view', itemId: '85123A', at: 1700000000000 }]
@@ -322,7 +332,8 @@ impl Recommender {
         })
     }
 
-    /// Delete the history (memory and storage; other tabs with the same key follow).
+    /// Delete the history, the cart and the purchase record (memory and storage; other tabs
+    /// with the same key follow).
     #[wasm_bindgen(js_name = clearHistory)]
     pub fn clear_history(&self) -> JsResult<()> {
         self.with(|s| {
@@ -332,14 +343,16 @@ impl Recommender {
         })
     }
 
-    /// The history as compact JSON (the value stored under `storageKey`).
+    /// The history as compact JSON (the value stored under `storageKey`): events, cart, purchase
+    /// record.
     #[wasm_bindgen(js_name = exportHistory)]
     pub fn export_history(&self) -> JsResult<String> {
         self.with(|s| Ok(s.engine.export_history()))
     }
 
-    /// Replace the history with exported JSON. Never throws for bad content: valid events are
-    /// kept and the rest counted. `rec.importHistory(saved) // { kept: 12, dropped: 0 }`
+    /// Replace the history (and cart) with exported JSON. Never throws for bad content: valid
+    /// entries are kept; `kept` counts events, `dropped` every entry left out (unreadable, or
+    /// beyond `maxEvents` or `maxCartLines`). `rec.importHistory(saved) // { kept: 12, dropped: 0 }`
     #[wasm_bindgen(js_name = importHistory, unchecked_return_type = "ImportResult")]
     pub fn import_history(
         &self,

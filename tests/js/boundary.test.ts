@@ -53,7 +53,7 @@ const arrayWithThrowingIndex = () => {
 
 const MB = 'x'.repeat(1 << 20);
 const KEYS = ['k', 'exclude', 'category', 'minPrice', 'maxPrice', 'diversity', 'storageKey',
-  'maxEvents', 'halfLifeHours', 'sha256', 'ids', 'dims', 'embeddings', 'titles', 'prices',
+  'maxEvents', 'maxCartLines', 'halfLifeHours', 'sha256', 'ids', 'dims', 'embeddings', 'titles', 'prices',
   'categories', 'popularity', 'quantize', 'currency', 'foldIn', 'meta', 'cart',
   'freeShippingThreshold', 'excludeViewed'];
 
@@ -75,6 +75,7 @@ const HOSTILE = [
   () => ({ exclude: [1] }), () => ({ exclude: throwingProxy([]) }), () => ({ exclude: arrayWithThrowingIndex() }),
   () => ({ category: 5 }), () => ({ minPrice: -1, maxPrice: NaN }), () => ({ diversity: Infinity }),
   () => ({ storageKey: '' }), () => ({ storageKey: MB }), () => ({ maxEvents: 0 }), () => ({ maxEvents: 1e12 }),
+  () => ({ maxCartLines: 0 }), () => ({ maxCartLines: 1e12 }),
   () => ({ halfLifeHours: -1 }), () => ({ halfLifeHours: NaN }), () => ({ sha256: 'zz' }), () => ({ sha256: 5 }),
   () => ({ ids: ['a'], dims: 1, embeddings: new Float32Array([NaN]) }),
   () => ({ ids: ['a', 'a'], dims: 1, embeddings: [1, 2] }),

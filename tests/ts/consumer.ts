@@ -5,7 +5,7 @@ import type { Recommendation, HistoryEvent, ImportResult, Item, ErrorCode, Carts
 
 export async function storefront(bytes: Uint8Array): Promise<string[]> {
   await init();
-  const rec: Recommender = Recommender.fromBytes(bytes, { storageKey: 'shop', maxEvents: 100, halfLifeHours: 12 });
+  const rec: Recommender = Recommender.fromBytes(bytes, { storageKey: 'shop', maxEvents: 100, maxCartLines: 500, halfLifeHours: 12 });
   rec.view('85123A');
   rec.view('85123A', Date.now());
   rec.addToCart('22423');

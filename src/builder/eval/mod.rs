@@ -186,7 +186,9 @@ fn run_one(
             Some(o) => {
                 let vpack = match &o.valid_pack {
                     Some(p) => p.clone(),
-                    None => pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}))?,
+                    None => {
+                        pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}))?
+                    }
                 };
                 Some((vpack, o.pack.clone()))
             }
