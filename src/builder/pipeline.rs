@@ -22,6 +22,9 @@ pub struct BuildOptions {
     /// Share of the most recent groups held out for tuning (`cartsense build` checks
     /// `0 <= holdout < 0.9`).
     pub holdout: f64,
+    /// The item ids were upper-cased when read: the pack says so (metadata `idCase`), and the
+    /// storefront's ids as written still match.
+    pub upper_ids: bool,
 }
 
 /// What [`build`] made.
@@ -51,6 +54,9 @@ pub fn build(
     let tuned = choose(&sub, &valid, &o.model, &split, max_baskets, log)?;
     log(&format!("tuned in {:.1}s", t0.elapsed().as_secs_f64()));
     let mut extra = json!({ "clean": clean });
+    if o.upper_ids {
+        extra["idCase"] = json!("upper");
+    }
     let mut choice = tuned.choice;
     if let Some(pack) = &tuned.pack {
         if let Some((r, memory_weight)) = tune_returning(ds, &sub, &valid, pack, log)? {
@@ -134,6 +140,7 @@ pub fn finish(
     let rep = repurchase::compute(ds);
     let mut extra = extra;
     let returning = extra.as_object_mut().and_then(|m| m.remove("returning"));
+    let id_case = extra.as_object_mut().and_then(|m| m.remove("idCase"));
     let meta = json!({
         "generator": format!("cartsense build {}", env!("CARGO_PKG_VERSION")),
         "kind": ds.kind,
@@ -159,6 +166,10 @@ pub fn finish(
         "repurchase": rep.as_ref().map(|r| r.meta()),
         "returning": returning,
     });
+    let mut meta = meta;
+    if let Some(c) = id_case {
+        meta["idCase"] = c;
+    }
     let mut w = model::writer(ds, &parts, choice, o, meta);
     if let Some(r) = rep {
         w = w.repurchase(r.per_item);

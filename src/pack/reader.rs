@@ -129,6 +129,9 @@ pub struct Pack {
     /// Where the META text is in the bytes (`None`: no META section, which reads as `{}`).
     meta_text: Option<Range<usize>>,
     id_index: IdIndex,
+    /// The builder upper-cased (and trimmed) the shop's ids (metadata `"idCase": "upper"`):
+    /// ids asked about are matched the same way when they do not match as given.
+    upper_ids: bool,
     /// Stand-in for an absent PRIC or POPU section.
     zeros: Vec<f32>,
 }
@@ -382,6 +385,7 @@ impl Pack {
             None => crate::json::Value::Object(Vec::new()),
         };
 
+        let upper_ids = meta.get("idCase").and_then(|v| v.as_str()) == Some("upper");
         let zeros = if prices.is_none() || popularity.is_none() {
             vec![0.0; n]
         } else {
@@ -408,6 +412,7 @@ impl Pack {
             meta,
             meta_text,
             id_index,
+            upper_ids,
             bytes,
         })
     }
@@ -556,11 +561,19 @@ impl Pack {
         &self.currency
     }
 
-    /// Index of an item id.
+    /// Index of an item id (when the pack says its ids were upper-cased, `" abc"` also finds
+    /// `ABC`).
     pub fn index_of(&self, id: &str) -> Option<usize> {
         let b = self.buf();
-        self.id_index
-            .get(id.as_bytes(), |i| strtab_bytes(b, &self.ids, i))
+        let get = |s: &str| {
+            self.id_index
+                .get(s.as_bytes(), |i| strtab_bytes(b, &self.ids, i))
+        };
+        get(id).or_else(|| {
+            // A pack built from normalised ids still knows the shop's ids as written.
+            let norm = id.trim().to_uppercase();
+            (self.upper_ids && norm != id).then(|| get(&norm)).flatten()
+        })
     }
 
     /// Id of item `i`.

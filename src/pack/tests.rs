@@ -257,3 +257,18 @@ fn writer_rejects_bad_input() {
     assert_eq!(e.code(), "BAD_ARGUMENT");
     assert!(e.to_string().contains("prices[0]"));
 }
+
+/// A pack whose builder upper-cased the shop's ids still finds them as the storefront writes
+/// them; a pack that did not say so matches exactly.
+#[test]
+fn upper_cased_ids_match_as_written() {
+    let w = PackWriter::new(vec!["ABC".into(), "X1".into()], 1, vec![1.0, 2.0]);
+    let p =
+        Pack::from_bytes(&w.clone().meta(r#"{"idCase": "upper"}"#).to_bytes().unwrap()).unwrap();
+    assert_eq!(p.index_of("abc"), Some(0));
+    assert_eq!(p.index_of(" x1 "), Some(1));
+    assert_eq!(p.index_of("ABC"), Some(0));
+    assert_eq!(p.index_of("abd"), None);
+    let exact = Pack::from_bytes(&w.to_bytes().unwrap()).unwrap();
+    assert_eq!(exact.index_of("abc"), None);
+}

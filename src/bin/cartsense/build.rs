@@ -223,6 +223,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             basket_bytes: a.basket_bytes,
         },
         holdout: a.holdout,
+        upper_ids: !a.keep_id_case,
     };
     let built = pipeline::build(&ds, &rep, &o, &log)?;
     let bytes = built.pack;
