@@ -42,11 +42,13 @@ pub fn k_of(kind: Kind) -> usize {
     }
 }
 
-/// Score ranked lists against the cases.
+/// Score ranked lists against the cases (without prices every target weighs 1).
 pub fn tally(lists: &[Vec<u32>], cases: &[Case], prices: &[f32], k: usize) -> Tally {
+    let priced = prices.iter().any(|&p| p > 0.0);
     let mut t = Tally::default();
     for (l, c) in lists.iter().zip(cases) {
-        t.add(rank_in(l, &c.target, k), prices[c.target as usize] as f64);
+        let w = if priced { prices[c.target as usize] as f64 } else { 1.0 };
+        t.add(rank_in(l, &c.target, k), w);
     }
     t
 }
@@ -350,7 +352,7 @@ pub fn tune(
             _ => variants(&|q, i| q.knn_sample = [0, 500][i], 2, &b.p),
         };
         for p in vs {
-            if p == b.p || (axis.starts_with("knn") && b.w[4] == 0.0) {
+            if p == b.p {
                 continue;
             }
             let (w, score, _) = rec_blend(&b.pack, &p, valid, kind, prices)?;

@@ -72,6 +72,19 @@ pub struct BuildArgs {
     /// validation split within this budget).
     #[arg(long, default_value_t = cartsense::builder::model::BASKET_BYTES)]
     pub basket_bytes: usize,
+    #[command(flatten)]
+    pub clean: CleanArgs,
+    /// Currency code stored in the pack.
+    #[arg(long, default_value = "")]
+    pub currency: String,
+    /// No progress or tuning log.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// What cleaning drops (shared by `build` and `eval --orders`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CleanArgs {
     /// Order ids made of this prefix and digits are cancellations ("" = none).
     #[arg(long, default_value = CANCEL_PREFIX)]
     pub cancel_prefix: String,
@@ -84,12 +97,23 @@ pub struct BuildArgs {
     /// Keep item ids' letter case (default: trim and upper-case them).
     #[arg(long)]
     pub keep_id_case: bool,
-    /// Currency code stored in the pack.
-    #[arg(long, default_value = "")]
-    pub currency: String,
-    /// No progress or tuning log.
-    #[arg(long, short)]
-    pub quiet: bool,
+}
+
+impl CleanArgs {
+    pub fn rules(&self) -> CleanRules {
+        let list = |s: &str| -> Vec<String> {
+            s.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        };
+        CleanRules {
+            cancel_prefix: self.cancel_prefix.clone(),
+            drop_codes: list(&self.drop_codes),
+            drop_prefixes: list(&self.drop_prefixes),
+            upper_ids: !self.keep_id_case,
+        }
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -140,21 +164,6 @@ impl ColArgs {
     }
 }
 
-pub fn rules(a: &BuildArgs) -> CleanRules {
-    let list = |s: &str| -> Vec<String> {
-        s.split(',')
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect()
-    };
-    CleanRules {
-        cancel_prefix: a.cancel_prefix.clone(),
-        drop_codes: list(&a.drop_codes),
-        drop_prefixes: list(&a.drop_prefixes),
-        upper_ids: !a.keep_id_case,
-    }
-}
-
 pub fn bar(len: u64, msg: &str, quiet: bool) -> indicatif::ProgressBar {
     if quiet {
         return indicatif::ProgressBar::hidden();
@@ -185,7 +194,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
     let (mut ds, rep) = data::load(
         &a.orders,
         &a.cols.columns(),
-        &rules(a),
+        &a.clean.rules(),
         a.kind.map(Kind::from),
         &mut |done, files| {
             b.set_length(files as u64);
@@ -200,7 +209,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
     };
     log(&rep.summary());
     if let Some(cat) = &a.catalog {
-        catalog::merge(&mut ds, cat, !a.keep_id_case)?;
+        catalog::merge(&mut ds, cat, !a.clean.keep_id_case)?;
     }
     log(&format!(
         "{} items, {} {:?}",
@@ -223,7 +232,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             basket_bytes: a.basket_bytes,
         },
         holdout: a.holdout,
-        upper_ids: !a.keep_id_case,
+        upper_ids: !a.clean.keep_id_case,
     };
     let built = pipeline::build(&ds, &rep, &o, &log)?;
     let bytes = built.pack;

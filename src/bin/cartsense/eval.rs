@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use cartsense::builder::eval::{self, report, Datasets, EvalOptions};
+use cartsense::builder::eval::{self, report, Datasets, EvalOptions, Orders};
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -12,12 +12,15 @@ pub enum Which {
     All,
     OnlineRetail,
     Diginetica,
+    Bakery,
+    Instacart,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  cartsense eval\n  cartsense eval --json eval.json --svg docs/quality.svg\n  \
-cartsense eval --dataset online-retail --external my-lists.jsonl"
+cartsense eval --dataset online-retail --external my-lists.jsonl\n  \
+cartsense eval --orders orders.csv --order-col order_id --item-col sku --time-col created_at"
 )]
 pub struct EvalArgs {
     /// Which protocol(s) to run.
@@ -32,6 +35,27 @@ pub struct EvalArgs {
         default_value = "../shared/data/diginetica-sample/sample_train-item-views.csv"
     )]
     pub diginetica: PathBuf,
+    /// Bakery transactions (PROTOCOL.md §4.4).
+    #[arg(
+        long,
+        default_value = "../shared/data/bakery-breadbasket/BreadBasket_DMS.csv"
+    )]
+    pub bakery: PathBuf,
+    /// Instacart sample prior orders (PROTOCOL.md §4.5).
+    #[arg(
+        long,
+        default_value = "../shared/data/instacart-sample/order_products__prior.csv"
+    )]
+    pub instacart: PathBuf,
+    /// Your shop's orders (CSV files or folders, read as `cartsense build` reads them, with the
+    /// same column and cleaning flags): split by time as PROTOCOL.md §4 says (newest 15% of
+    /// orders = test, the 15% before = validation) and evaluated instead of the shared datasets.
+    #[arg(long, num_args = 1..)]
+    pub orders: Vec<PathBuf>,
+    #[command(flatten)]
+    pub cols: crate::build::ColArgs,
+    #[command(flatten)]
+    pub clean: crate::build::CleanArgs,
     /// Also write the results as JSON to this file ("-" = stdout instead of the table).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -67,12 +91,14 @@ impl From<Which> for Datasets {
             Which::All => Datasets::All,
             Which::OnlineRetail => Datasets::OnlineRetail,
             Which::Diginetica => Datasets::Diginetica,
+            Which::Bakery => Datasets::Bakery,
+            Which::Instacart => Datasets::Instacart,
         }
     }
 }
 
 pub fn run(a: &EvalArgs) -> Result<()> {
-    if !a.external.is_empty() && a.dataset == Which::All {
+    if !a.external.is_empty() && a.dataset == Which::All && a.orders.is_empty() {
         bail!("--external needs --dataset online-retail or --dataset diginetica");
     }
     if let Some(p) = &a.from_json {
@@ -90,6 +116,18 @@ pub fn run(a: &EvalArgs) -> Result<()> {
         datasets: a.dataset.into(),
         online_retail: a.online_retail.clone(),
         diginetica: a.diginetica.clone(),
+        bakery: a.bakery.clone(),
+        instacart: a.instacart.clone(),
+        orders: (!a.orders.is_empty()).then(|| Orders {
+            inputs: a.orders.clone(),
+            columns: a.cols.columns(),
+            rules: a.clean.rules(),
+            name: a
+                .orders
+                .first()
+                .and_then(|p| p.file_stem())
+                .map_or("orders".into(), |s| s.to_string_lossy().into_owned()),
+        }),
         external: a.external.clone(),
         dims: a.dims,
         neighbours: a.neighbours,

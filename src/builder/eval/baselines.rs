@@ -195,3 +195,52 @@ impl<'a> Sknn<'a> {
             .collect()
     }
 }
+
+/// ALS baseline (PROTOCOL.md: implicit ALS, factors 64, 15 iterations, regularization 0.01,
+/// confidence `alpha`, the context folded in by least squares): trained with this crate's ALS
+/// and scored through the engine's fold-in with the embeddings alone.
+pub fn als_lists(
+    train: &Dataset,
+    cases: &[Case],
+    kind: Kind,
+    k: usize,
+    alpha: f32,
+    seed: u64,
+) -> anyhow::Result<Vec<Vec<u32>>> {
+    use crate::builder::model::ALS_LAMBDA;
+    use crate::builder::train::als;
+    let p = als::AlsParams {
+        dims: 64,
+        alpha,
+        lambda: ALS_LAMBDA,
+        iterations: 15,
+        cg_steps: 3,
+    };
+    let groups: Vec<Vec<u32>> = train.groups.iter().map(|g| g.items.clone()).collect();
+    let emb = als::train(&groups, train.n_items(), &p, seed, &|| {});
+    let pop = popularity(train);
+    let bytes = crate::pack::PackWriter::new(train.ids.clone(), 64, emb)
+        .popularity(pop)
+        .fold_in(ALS_LAMBDA, alpha)
+        .quantize(crate::pack::Quantize::F32)
+        .to_bytes()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let params = crate::params::Params {
+        event_weights: crate::params::EventWeights {
+            view: 1.0,
+            add_to_cart: 1.0,
+            remove_from_cart: -1.0,
+            purchase: 1.0,
+        },
+        profile: crate::params::ProfileMethod::FoldIn,
+        embedding_weight: 1.0,
+        neighbour_weight: 0.0,
+        transition_weight: 0.0,
+        knn_weight: 0.0,
+        popularity_weight: 0.0,
+        // Every context item counts the same (the baseline's binary row).
+        half_life_hours: 1e12,
+        ..crate::params::Params::default()
+    };
+    crate::builder::engine_run::run(&bytes, cases, kind, k, Some(params))
+}

@@ -26,17 +26,37 @@ use crate::builder::pipeline;
 use crate::builder::train::cooc::{Cooc, Measure};
 use crate::builder::tune;
 use crate::metrics::Tally;
-use protocol::{check_manifest, row, Split, DG_TEST, DG_VALID, OR_TEST, OR_VALID};
+use protocol::{
+    check_manifest, row, Split, BAKERY_TEST, BAKERY_VALID, DG_TEST, DG_VALID, INSTACART_TEST,
+    INSTACART_VALID, OR_TEST, OR_VALID,
+};
 
 /// Which protocol(s) [`run`] runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Datasets {
-    /// §1 and §2.
+    /// §1 (with §3), §2 and the two §4 instances.
     All,
     /// §1 (and §3) only.
     OnlineRetail,
     /// §2 only.
     Diginetica,
+    /// §4.4 only.
+    Bakery,
+    /// §4.5 only.
+    Instacart,
+}
+
+/// A shop's own orders for §4 (`cartsense eval --orders`).
+#[derive(Debug, Clone)]
+pub struct Orders {
+    /// CSV files or folders.
+    pub inputs: Vec<PathBuf>,
+    /// Column mapping (as `cartsense build`).
+    pub columns: crate::builder::data::Columns,
+    /// Cleaning rules (as `cartsense build`).
+    pub rules: crate::builder::data::CleanRules,
+    /// Name in the report.
+    pub name: String,
 }
 
 /// What [`run`] evaluates, and our build's options.
@@ -48,6 +68,12 @@ pub struct EvalOptions {
     pub online_retail: PathBuf,
     /// Diginetica sample file.
     pub diginetica: PathBuf,
+    /// Bakery transactions file (§4.4).
+    pub bakery: PathBuf,
+    /// Instacart sample `order_products__prior.csv` (§4.5).
+    pub instacart: PathBuf,
+    /// A shop's own orders: when given, only they are evaluated (§4).
+    pub orders: Option<Orders>,
     /// Ranked-list files (JSONL `{"case": id, "items": [...]}`) to score (one dataset only).
     pub external: Vec<PathBuf>,
     /// Embedding dimensions of our build.
@@ -66,13 +92,40 @@ pub struct EvalOptions {
 /// Manifest checks, choices and side checks go to `log`.
 pub fn run(a: &EvalOptions, log: &dyn Fn(&str)) -> Result<Value> {
     let mut out = Vec::new();
-    if a.datasets != Datasets::Diginetica {
-        let s = protocol::online_retail(&a.online_retail)?;
-        out.push(run_one(a, &s, (OR_TEST, OR_VALID), log)?);
+    if let Some(o) = &a.orders {
+        let (full, clean) = crate::builder::data::load(
+            &o.inputs,
+            &o.columns,
+            &o.rules,
+            Some(Kind::Baskets),
+            &mut |_, _| {},
+        )?;
+        log(&clean.summary());
+        let s = protocol::generic(&o.name, full);
+        out.push(run_one(a, &s, None, log)?);
+        return Ok(json!({"protocol": "PROTOCOL.md v1, §4", "results": out}));
     }
-    if a.datasets != Datasets::OnlineRetail {
+    let want = |d: Datasets| a.datasets == Datasets::All || a.datasets == d;
+    if want(Datasets::OnlineRetail) {
+        let s = protocol::online_retail(&a.online_retail)?;
+        out.push(run_one(a, &s, Some((OR_TEST, OR_VALID)), log)?);
+    }
+    if want(Datasets::Diginetica) {
         let s = protocol::diginetica(&a.diginetica)?;
-        out.push(run_one(a, &s, (DG_TEST, DG_VALID), log)?);
+        out.push(run_one(a, &s, Some((DG_TEST, DG_VALID)), log)?);
+    }
+    if want(Datasets::Bakery) {
+        let s = protocol::bakery(&a.bakery)?;
+        out.push(run_one(a, &s, Some((BAKERY_TEST, BAKERY_VALID)), log)?);
+    }
+    if want(Datasets::Instacart) {
+        let s = protocol::instacart(&a.instacart)?;
+        out.push(run_one(
+            a,
+            &s,
+            Some((INSTACART_TEST, INSTACART_VALID)),
+            log,
+        )?);
     }
     Ok(json!({"protocol": "PROTOCOL.md v1", "results": out}))
 }
@@ -81,21 +134,21 @@ pub fn run(a: &EvalOptions, log: &dyn Fn(&str)) -> Result<Value> {
 fn run_one(
     a: &EvalOptions,
     s: &Split,
-    want: ((usize, &str), (usize, &str)),
+    want: Option<((usize, &str), (usize, &str))>,
     log: &dyn Fn(&str),
 ) -> Result<Value> {
     let test_m = check_manifest(
         &format!("{} test", s.name),
         &s.test,
         &s.train.ids,
-        want.0,
+        want.map(|w| w.0),
         log,
     );
     let valid_m = check_manifest(
         &format!("{} validation", s.name),
         &s.valid,
         &s.subtrain.ids,
-        want.1,
+        want.map(|w| w.1),
         log,
     );
     let k = s.k;
@@ -155,6 +208,14 @@ fn run_one(
             "markov1-last-item",
             "baseline",
             &baselines::markov_lists(&s.train, &pop, &s.test, k),
+            s,
+        ));
+    }
+    for alpha in [1.0f32, 10.0, 40.0] {
+        rows.push(row(
+            &format!("als-a{alpha} (fold-in)"),
+            "baseline",
+            &baselines::als_lists(&s.train, &s.test, s.kind, k, alpha, a.seed)?,
             s,
         ));
     }

@@ -10,6 +10,7 @@ use crate::builder::cases::{self, Case};
 use crate::builder::data::csv_in::parse_time;
 use crate::builder::data::{self, CleanRules, Columns, Dataset, Group, Kind};
 use crate::builder::split;
+use crate::builder::tune::k_of;
 use crate::metrics::{rank_in, uplift, Tally};
 
 /// §1 test cases: (count, case manifest sha256) of PROTOCOL.md.
@@ -27,6 +28,26 @@ pub const DG_TEST: (usize, &str) = (
     232,
     "d0f23284e4d698b197d2d226b363bfa51b704cf6aba8ca5abfee4923cd6caba2",
 );
+/// §4.4 bakery test cases.
+pub const BAKERY_TEST: (usize, &str) = (
+    884,
+    "02f9d9947087097e069d07f677506c3c535fe59bead3441797b10e77de12d01e",
+);
+/// §4.4 bakery validation cases.
+pub const BAKERY_VALID: (usize, &str) = (
+    884,
+    "3f878f1f3881e1146648fc12e726e56395dedaad4df68eec82fba39fa977e3b9",
+);
+/// §4.5 Instacart sample test cases.
+pub const INSTACART_TEST: (usize, &str) = (
+    435,
+    "54a7a54c1aa6c4f0d99bfd917d0146844841dad8a78ce9140005f0615ba80596",
+);
+/// §4.5 Instacart sample validation cases.
+pub const INSTACART_VALID: (usize, &str) = (
+    437,
+    "2e77e65f481f32c5486a4772d3a5a117bb4839b5b39c4caed78ab24693e67aff",
+);
 /// §2.5 validation cases.
 pub const DG_VALID: (usize, &str) = (
     86,
@@ -36,7 +57,7 @@ pub const DG_VALID: (usize, &str) = (
 /// One dataset's protocol material.
 pub struct Split {
     /// `online-retail` or `diginetica`.
-    pub name: &'static str,
+    pub name: String,
     /// All clean groups (for the §3 customer histories).
     pub full: Dataset,
     /// Baskets or sessions.
@@ -69,7 +90,7 @@ pub fn online_retail(path: &Path) -> Result<Split> {
     let recency = (0..train.groups.len() as u32).collect();
     Ok(Split {
         full,
-        name: "online-retail",
+        name: "online-retail".into(),
         kind: Kind::Baskets,
         train,
         test,
@@ -134,7 +155,7 @@ pub fn diginetica(path: &Path) -> Result<Split> {
     }
     Ok(Split {
         full,
-        name: "diginetica",
+        name: "diginetica".into(),
         kind: Kind::Sessions,
         train,
         test,
@@ -145,23 +166,105 @@ pub fn diginetica(path: &Path) -> Result<Split> {
     })
 }
 
-/// Compare a case manifest with PROTOCOL.md's; logs and returns it.
+/// §4: any shop's orders. With the n orders in recency order ([`split::recency`]: time, ties by
+/// order id), test = positions >= floor(0.85 n), train = the rest; validation = positions in
+/// [floor(0.70 n), floor(0.85 n)) against the orders below. Cases as §1.5, in that order.
+pub fn generic(name: &str, full: Dataset) -> Split {
+    let order = split::recency(&full);
+    let n = order.len();
+    let (test_from, valid_from) = (n * 85 / 100, n * 70 / 100);
+    let (train, test) = split::newest(&full, &order, test_from, n);
+    let (subtrain, valid) = split::newest(&full, &order, valid_from, test_from);
+    let mut recency = vec![0u32; train.groups.len()];
+    for (r, g) in split::recency(&train).into_iter().enumerate() {
+        recency[g] = r as u32;
+    }
+    Split {
+        name: name.to_string(),
+        kind: full.kind,
+        full,
+        train,
+        test,
+        subtrain,
+        valid,
+        recency,
+        k: k_of(Kind::Baskets),
+    }
+}
+
+/// §4.4: the bakery's transactions (`Item` as written, `NONE` dropped; time = `Date` +
+/// `Time`, ties by `Transaction`).
+pub fn bakery(path: &Path) -> Result<Split> {
+    let cols = Columns {
+        order: Some("Transaction".into()),
+        item: Some("Item".into()),
+        time: Some("Date+Time".into()),
+        ..Columns::default()
+    };
+    let rules = CleanRules {
+        upper_ids: false,
+        drop_codes: vec!["NONE".into()],
+        drop_prefixes: Vec::new(),
+        cancel_prefix: String::new(),
+    };
+    let (full, _) = data::load(
+        &[path.to_path_buf()],
+        &cols,
+        &rules,
+        Some(Kind::Baskets),
+        &mut |_, _| {},
+    )?;
+    Ok(generic("bakery", full))
+}
+
+/// §4.5: the Instacart sample's prior orders (`product_id` in `add_to_cart_order`), no time:
+/// orders by `order_id` as an integer.
+pub fn instacart(path: &Path) -> Result<Split> {
+    let cols = Columns {
+        order: Some("order_id".into()),
+        item: Some("product_id".into()),
+        seq: Some("add_to_cart_order".into()),
+        ..Columns::default()
+    };
+    let rules = CleanRules {
+        upper_ids: false,
+        drop_codes: Vec::new(),
+        drop_prefixes: Vec::new(),
+        cancel_prefix: String::new(),
+    };
+    let (mut full, _) = data::load(
+        &[path.to_path_buf()],
+        &cols,
+        &rules,
+        Some(Kind::Baskets),
+        &mut |_, _| {},
+    )?;
+    full.groups
+        .sort_by_key(|g| g.id.parse::<u64>().unwrap_or(u64::MAX));
+    for g in &mut full.groups {
+        g.at = 0.0;
+    }
+    Ok(generic("instacart-sample", full))
+}
+
+/// Compare a case manifest with PROTOCOL.md's (`want`; a shop's own data has none); logs and
+/// returns it.
 pub fn check_manifest(
     what: &str,
     cases: &[Case],
     ids: &[String],
-    want: (usize, &str),
+    want: Option<(usize, &str)>,
     log: &dyn Fn(&str),
 ) -> Value {
     let got = cases::manifest(cases, ids);
-    let ok = cases.len() == want.0 && got == want.1;
+    let ok = want.map(|w| cases.len() == w.0 && got == w.1);
     log(&format!(
-        "{what}: {} cases, manifest sha256 {got} {}",
+        "{what}: {} cases, manifest sha256 {got}{}",
         cases.len(),
-        if ok {
-            "(matches PROTOCOL.md)"
-        } else {
-            "(DOES NOT MATCH PROTOCOL.md)"
+        match ok {
+            Some(true) => " (matches PROTOCOL.md)",
+            Some(false) => " (DOES NOT MATCH PROTOCOL.md)",
+            None => "",
         }
     ));
     json!({"cases": cases.len(), "sha256": got, "matchesProtocol": ok})
@@ -174,8 +277,14 @@ pub fn row(name: &str, note: &str, lists: &[Vec<u32>], s: &Split) -> Value {
     let mut t10 = Tally::default();
     let mut tk = Tally::default();
     let mut seen = vec![false; s.train.n_items()];
+    // Without prices every item weighs 1 (RevHR = HR), as PROTOCOL.md §4.3 says.
+    let priced = s.train.prices.iter().any(|&p| p > 0.0);
     for (l, c) in lists.iter().zip(&s.test) {
-        let price = s.train.prices[c.target as usize] as f64;
+        let price = if priced {
+            s.train.prices[c.target as usize] as f64
+        } else {
+            1.0
+        };
         t10.add(rank_in(l, &c.target, 10), price);
         tk.add(rank_in(l, &c.target, k), price);
         for &j in l.iter().take(k) {
