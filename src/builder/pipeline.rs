@@ -14,6 +14,9 @@ use crate::builder::model::{self, Choice, Opts};
 use crate::builder::train::coldstart;
 use crate::builder::{repurchase, returning, split, tune};
 
+/// Most validation cases `build` tunes on.
+pub const MAX_VALIDATION_CASES: usize = 2000;
+
 /// Options of [`build`].
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -48,7 +51,12 @@ pub fn build(
     log: &dyn Fn(&str),
 ) -> Result<Built> {
     let t0 = Instant::now();
-    let (sub, valid) = split::recent(ds, o.holdout);
+    let (sub, mut valid) = split::recent(ds, o.holdout);
+    // The newest cases are the most like tomorrow's shoppers, and more than this many add
+    // time, not information (the standard error of HR@10 is below 0.01 at 2,000).
+    if valid.len() > MAX_VALIDATION_CASES {
+        valid.drain(..valid.len() - MAX_VALIDATION_CASES);
+    }
     let split = format!("most recent {:.0}% of groups", o.holdout * 100.0);
     let max_baskets = model::baskets_within(ds, o.model.basket_bytes);
     let tuned = choose(&sub, &valid, &o.model, &split, max_baskets, log)?;

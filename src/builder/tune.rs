@@ -47,7 +47,11 @@ pub fn tally(lists: &[Vec<u32>], cases: &[Case], prices: &[f32], k: usize) -> Ta
     let priced = prices.iter().any(|&p| p > 0.0);
     let mut t = Tally::default();
     for (l, c) in lists.iter().zip(cases) {
-        let w = if priced { prices[c.target as usize] as f64 } else { 1.0 };
+        let w = if priced {
+            prices[c.target as usize] as f64
+        } else {
+            1.0
+        };
         t.add(rank_in(l, &c.target, k), w);
     }
     t
@@ -365,12 +369,12 @@ pub fn tune(
     }
     // The number of stored baskets, smallest among the best.
     if b.w[4] > 0.0 {
-        let mut n = all_baskets / 2;
-        let mut counts = Vec::new();
-        while n >= MIN_BASKETS {
-            counts.push(n);
-            n /= 2;
-        }
+        // Fewer baskets only help when older ones mislead (or to save bytes at a tie): two
+        // smaller counts are enough to see it.
+        let counts: Vec<usize> = [all_baskets / 2, all_baskets / 4]
+            .into_iter()
+            .filter(|&n| n >= MIN_BASKETS)
+            .collect();
         let c = Choice {
             measure,
             method: b.method,

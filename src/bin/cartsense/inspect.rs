@@ -57,17 +57,50 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
             );
         }
     };
-    for k in [
-        "generator",
-        "kind",
-        "scorer",
-        "model",
-        "quality",
-        "coldStart",
-        "repurchase",
-    ] {
+    for k in ["generator", "kind", "idCase", "scorer", "bundle", "model"] {
         show(k);
     }
+    if let Some(q) = meta.get("quality") {
+        // What was tried is long; `--json`-style readers find it in the metadata.
+        let mut q = q.clone();
+        if let Some(o) = q.as_object_mut() {
+            o.remove("tried");
+        }
+        crate::outln!(
+            "quality: {}",
+            serde_json::to_string_pretty(&q).unwrap_or_default()
+        );
+    }
+    for k in ["coldStart", "repurchase"] {
+        show(k);
+    }
+    // The weights the wasm scores with (the pack's tuned values, else the defaults).
+    let sp = cartsense::params::Params::from_meta(p.meta());
+    crate::outln!(
+        "recommend blend: embedding {} + popularity prior {} + co-purchase {} + transitions {} + \
+         basket neighbours {} ({} neighbours, {} candidates, position weights {}; {} baskets stored)",
+        sp.embedding_weight,
+        sp.popularity_weight,
+        sp.neighbour_weight,
+        sp.transition_weight,
+        sp.knn_weight,
+        sp.knn_neighbours,
+        if sp.knn_sample == 0 { "all".to_string() } else { format!("{} most recent", sp.knn_sample) },
+        if sp.knn_positional { "on" } else { "off" },
+        p.baskets().map_or(0, |b| b.len())
+    );
+    let bp = cartsense::bundle::BundleParams::from_meta(p.meta());
+    crate::outln!(
+        "completeCart blend: (co-purchase {} + cart affinity {} + profile affinity {} + basket \
+         neighbours {} + popularity prior {}) x (price / mean)^{}; substitutes x {}",
+        bp.copurchase_weight,
+        bp.cart_affinity_weight,
+        bp.profile_weight,
+        bp.knn_weight,
+        bp.popularity_weight,
+        bp.value_exponent,
+        bp.substitute_penalty
+    );
     // What the wasm uses for returning shoppers (the defaults when the pack has no choice).
     let rp = cartsense::returning::ReturningParams::from_meta(p.meta());
     let how = match meta.get("returning").and_then(|r| r.get("validationCases")) {
