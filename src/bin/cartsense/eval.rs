@@ -74,7 +74,7 @@ pub struct EvalArgs {
     /// Seed of our build.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Skip the slower baselines (sknn without sampling).
+    /// Skip the slower baselines (sknn without sampling, ALS).
     #[arg(long)]
     pub fast: bool,
     /// Re-render the table and chart of an earlier `--json` file instead of evaluating.

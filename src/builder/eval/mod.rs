@@ -82,7 +82,7 @@ pub struct EvalOptions {
     pub neighbours: usize,
     /// Seed of our build.
     pub seed: u64,
-    /// Skip the slower baselines (sknn without sampling).
+    /// Skip the slower baselines (sknn without sampling, ALS).
     pub fast: bool,
     /// Baselines (and external files) only: do not build and score our pack.
     pub skip_ours: bool,
@@ -211,7 +211,8 @@ fn run_one(
             s,
         ));
     }
-    for alpha in [1.0f32, 10.0, 40.0] {
+    let alphas: &[f32] = if a.fast { &[] } else { &[1.0, 10.0, 40.0] };
+    for &alpha in alphas {
         rows.push(row(
             &format!("als-a{alpha} (fold-in)"),
             "baseline",
