@@ -22,7 +22,7 @@ use crate::ids::{check_at, check_id, MAX_TIMESTAMP_MS};
 use crate::json::{self, Value};
 
 /// Default bound on the number of cart lines (and of removals remembered for merging).
-pub const DEFAULT_MAX_CART_LINES: usize = 1000;
+pub const DEFAULT_MAX_CART_LINES: usize = 5000;
 /// Largest bound a caller may ask for.
 pub const MAX_MAX_CART_LINES: usize = 100_000;
 

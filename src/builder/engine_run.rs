@@ -45,7 +45,11 @@ pub fn run(
 /// Put case `c` into the engine as the storefront would: its context becomes add-to-cart
 /// events (baskets) or views (sessions), at the case's event times.
 pub fn load_case(eng: &mut Engine, c: &Case, kind: Kind) -> Result<()> {
-    let mut h = History::new(c.ctx.len().clamp(1, 100_000)).map_err(|e| anyhow!("{e}"))?;
+    // Bounds that hold the whole context (wholesale invoices reach 1,000+ lines).
+    let n = c.ctx.len().clamp(1, crate::history::MAX_MAX_EVENTS);
+    let mut h = History::new(n).map_err(|e| anyhow!("{e}"))?;
+    h.set_max_cart_lines(n.max(crate::cart::DEFAULT_MAX_CART_LINES))
+        .map_err(|e| anyhow!("{e}"))?;
     let ev = match kind {
         Kind::Baskets => EventKind::AddToCart,
         Kind::Sessions => EventKind::View,

@@ -15,7 +15,7 @@ use crate::builder::cases::Case;
 use crate::builder::data::{Dataset, Group};
 use crate::builder::repurchase::customer_key;
 use crate::bundle::{BlendCandidates, CartQuery};
-use crate::history::{EventKind, History};
+use crate::builder::data::Kind;
 use crate::metrics::{rank_in, uplift, Tally};
 use crate::params::Params;
 use crate::rank::{Engine, Query};
@@ -147,14 +147,7 @@ fn per_case<T: Send>(
             let mut eng = base.clone();
             part.iter()
                 .map(|(c, h)| {
-                    let mut hist =
-                        History::new(c.ctx.len().clamp(1, 100_000)).map_err(|e| anyhow!("{e}"))?;
-                    for (&i, &at) in c.ctx.iter().zip(&c.ats) {
-                        let id = eng.pack().id(i as usize).to_owned();
-                        hist.push(EventKind::AddToCart, &id, at)
-                            .map_err(|e| anyhow!("{e}"))?;
-                    }
-                    eng.set_history(hist);
+                    crate::builder::engine_run::load_case(&mut eng, c, Kind::Baskets)?;
                     let orders: Vec<(Vec<String>, f64)> =
                         h.iter().map(|e| (e.ids.clone(), e.at)).collect();
                     eng.import_orders(&orders);

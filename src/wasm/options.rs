@@ -17,7 +17,7 @@ js_struct! {
         /// Most events kept (default 200, 1..100000); the oldest are dropped first.
         #[js = "maxEvents"]
         pub max_events: Option<usize>,
-        /// Most distinct items in the cart (default 1000, 1..100000); adding a new item to a
+        /// Most distinct items in the cart (default 5000, 1..100000); adding a new item to a
         /// full cart throws `BAD_ARGUMENT`. Views never push a line out.
         #[js = "maxCartLines"]
         pub max_cart_lines: Option<usize>,

@@ -168,7 +168,7 @@ impl Recommender {
     /// Load a model pack (validated once; throws `PACK_*` errors for broken packs).
     ///
     /// ```js
-    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200, maxCartLines: 1000 });
+    /// const rec = Recommender.fromBytes(bytes, { storageKey: 'shop:history', maxEvents: 200, maxCartLines: 5000 });
     /// ```
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
@@ -266,7 +266,7 @@ impl Recommender {
     }
 
     /// Record an add to cart. `rec.addToCart('22423')`. The cart holds up to `maxCartLines`
-    /// distinct items (default 1000) however many events follow; an add of a new item to a full
+    /// distinct items (default 5000) however many events follow; an add of a new item to a full
     /// cart throws `BAD_ARGUMENT` and records nothing (re-adding an item in it is fine).
     #[wasm_bindgen(js_name = addToCart)]
     pub fn add_to_cart(
