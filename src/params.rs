@@ -104,6 +104,9 @@ pub struct Params {
     pub knn_weight: f32,
     /// Weight of the popularity prior `ln(1 + pop_j) / ln(1 + max pop)` (0 turns it off).
     pub popularity_weight: f32,
+    /// Weight of the trend prior: the same over the pack's stored (recent) baskets only
+    /// (0 turns it off; needs stored baskets).
+    pub trend_weight: f32,
     /// Basket neighbours that vote (see [`crate::knn`]).
     pub knn_neighbours: u32,
     /// Most recent candidate baskets compared (0 = all).
@@ -124,6 +127,7 @@ impl Default for Params {
             embedding_weight: 1.0,
             knn_weight: 0.0,
             popularity_weight: 0.0,
+            trend_weight: 0.0,
             knn_neighbours: 100,
             knn_sample: 0,
             knn_positional: false,
@@ -190,6 +194,7 @@ impl Params {
         read_f32(v, "embeddingWeight", &mut p.embedding_weight)?;
         read_f32(v, "knnWeight", &mut p.knn_weight)?;
         read_f32(v, "popularityWeight", &mut p.popularity_weight)?;
+        read_f32(v, "trendWeight", &mut p.trend_weight)?;
         read_u32(v, "knnNeighbours", &mut p.knn_neighbours)?;
         read_u32(v, "knnSample", &mut p.knn_sample)?;
         if let Some(x) = v.get("knnPositional") {
@@ -230,6 +235,7 @@ impl Params {
             ("embeddingWeight", self.embedding_weight),
             ("knnWeight", self.knn_weight),
             ("popularityWeight", self.popularity_weight),
+            ("trendWeight", self.trend_weight),
         ] {
             if !x.is_finite() {
                 return Err(Error::bad(format!(
@@ -245,6 +251,7 @@ impl Params {
             self.embedding_weight,
             self.knn_weight,
             self.popularity_weight,
+            self.trend_weight,
         ]
         .iter()
         .any(|&w| w < 0.0)

@@ -183,6 +183,13 @@ impl Query {
     }
 }
 
+/// `ln(1 + x) / ln(1 + max x)` of non-negative counts (zeros when every count is 0).
+fn log_scaled(x: impl Iterator<Item = f32> + Clone) -> Vec<f32> {
+    let den = x.clone().fold(0.0f32, f32::max).ln_1p();
+    x.map(|v| if den > 0.0 { v.ln_1p() / den } else { 0.0 })
+        .collect()
+}
+
 /// One blended list and what its reasons need: the profile, the normalisers of the sparse
 /// terms (0 = the term is off) and the basket-neighbour context.
 struct Blended {
@@ -214,11 +221,14 @@ pub struct Engine {
     knn_out: Vec<(u32, f32)>,
     /// `ln(1 + pop_j) / ln(1 + max pop)`, computed on first use.
     prior: std::sync::OnceLock<Vec<f32>>,
+    /// The same over the stored baskets (the trend), computed on first use.
+    trend: std::sync::OnceLock<Vec<f32>>,
 }
 
 /// The normalised parts of [`Engine::recommend`]'s score for the current history, before
 /// the weights: item j scores
-/// `w_e · embedding[j] + w_p · prior[j] (+ w_n · x) (+ w_t · x) (+ w_k · x)`, with each
+/// `w_e · embedding[j] + w_p · prior[j] + w_r · trend[j] (+ w_n · x) (+ w_t · x) (+ w_k · x)`
+/// (the `w_r` term only when it is on), with each
 /// sparse term added (in that order) only for the items it lists. For tuning the weights
 /// without re-scoring ([`Engine::components`]).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -260,6 +270,7 @@ impl Engine {
             knn: Knn::default(),
             knn_out: Vec::new(),
             prior: std::sync::OnceLock::new(),
+            trend: std::sync::OnceLock::new(),
         }
     }
 
@@ -519,13 +530,16 @@ impl Engine {
     /// `ln(1 + pop_j) / ln(1 + max pop)` for every item (zeros when no item is popular),
     /// computed on first use.
     pub fn popularity_prior(&self) -> &[f32] {
-        self.prior.get_or_init(|| {
-            let pop = self.pack.popularity();
-            let max = pop.iter().copied().fold(0.0f32, f32::max);
-            let den = max.ln_1p();
-            pop.iter()
-                .map(|&x| if den > 0.0 { x.ln_1p() / den } else { 0.0 })
-                .collect()
+        self.prior
+            .get_or_init(|| log_scaled(self.pack.popularity().iter().copied()))
+    }
+
+    /// The trend prior: [`Engine::popularity_prior`] with popularity counted over the pack's
+    /// stored baskets (the most recent ones) instead of all of them; zeros without baskets.
+    pub fn trend_prior(&self) -> &[f32] {
+        self.trend.get_or_init(|| match self.pack.baskets() {
+            Some(b) => log_scaled((0..self.pack.len()).map(|j| b.baskets_of(j).len() as f32)),
+            None => vec![0.0; self.pack.len()],
         })
     }
 
@@ -640,11 +654,19 @@ impl Engine {
             q.min_price.unwrap_or(0.0),
             q.max_price.unwrap_or(f32::INFINITY),
         );
-        let (we, wp) = (self.params.embedding_weight, self.params.popularity_weight);
-        if wp > 0.0 {
+        let (we, wp, wr) = (
+            self.params.embedding_weight,
+            self.params.popularity_weight,
+            self.params.trend_weight,
+        );
+        if wp > 0.0 || wr > 0.0 {
             self.popularity_prior();
         }
+        if wr > 0.0 {
+            self.trend_prior();
+        }
         let prior: &[f32] = self.prior.get().map_or(&[], |v| v.as_slice());
+        let trend: &[f32] = self.trend.get().map_or(&[], |v| v.as_slice());
         let pack = &self.pack;
         let mask = &self.mask;
         let tie = pack.popularity();
@@ -660,7 +682,12 @@ impl Engine {
         let mut next = 0;
         let mut block = |first: usize, s: &mut [f32]| {
             let end = first + s.len();
-            if wp > 0.0 {
+            if wr > 0.0 {
+                let dense = prior[first..end].iter().zip(&trend[first..end]);
+                for (x, (&p, &r)) in s.iter_mut().zip(dense) {
+                    *x = we * *x + wp * p + wr * r;
+                }
+            } else if wp > 0.0 {
                 for (x, &p) in s.iter_mut().zip(&prior[first..end]) {
                     *x = we * *x + wp * p;
                 }

@@ -384,20 +384,21 @@ fn full_pack(seed: u64, n: usize, d: usize, q: Quantize, fold: bool) -> Vec<u8> 
 }
 
 /// The fused scan (block scores, prior, queued boosts, threshold test) against the documented
-/// blend computed from [`Engine::components`]: `w_e · E + w_p · P`, then each sparse term
+/// blend computed from [`Engine::components`]: `w_e · E + w_p · P + w_r · R`, then each sparse term
 /// added in order, then `top_k` under the same mask. Bit-identical lists and scores, for f32
 /// and int8, dims that are and are not multiples of the SIMD widths, every weight on and off
 /// (the embedding weight 0 skips the scan), filters, and pools larger than one block.
 #[test]
 fn fused_scan_equals_the_documented_blend() {
-    let weights: [[f32; 5]; 6] = [
-        // embedding, neighbours, transitions, knn, popularity
-        [1.0, 0.7, 0.5, 0.0, 0.0],
-        [1.0, 0.0, 0.0, 0.0, 0.0],
-        [0.5, 0.3, 0.2, 0.9, 0.4],
-        [0.0, 0.0, 0.0, 1.0, 0.0],
-        [0.0, 0.4, 0.0, 0.6, 0.25],
-        [2.0, 0.0, 1.0, 0.3, 0.05],
+    let weights: [[f32; 6]; 7] = [
+        // embedding, neighbours, transitions, knn, popularity, trend
+        [1.0, 0.7, 0.5, 0.0, 0.0, 0.0],
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [0.5, 0.3, 0.2, 0.9, 0.4, 0.0],
+        [0.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        [0.0, 0.4, 0.0, 0.6, 0.25, 0.1],
+        [2.0, 0.0, 1.0, 0.3, 0.05, 0.0],
+        [1.0, 0.2, 0.0, 0.0, 0.0, 0.3],
     ];
     for (seed, q, d, n) in [
         (11, Quantize::I8, 64, 1000),
@@ -426,6 +427,7 @@ fn fused_scan_equals_the_documented_blend() {
                 transition_weight: w[2],
                 knn_weight: w[3],
                 popularity_weight: w[4],
+                trend_weight: w[5],
                 knn_positional: wi % 2 == 1,
                 knn_sample: [0, 5][wi % 2],
                 knn_neighbours: 7,
@@ -438,11 +440,13 @@ fn fused_scan_equals_the_documented_blend() {
                 "seed {seed}: the test needs every term"
             );
             let prior = e.popularity_prior().to_vec();
+            let trend = e.trend_prior().to_vec();
+            assert!(trend.iter().any(|&x| x > 0.0));
             let mut want_scores: Vec<f32> = c
                 .embedding
                 .iter()
-                .zip(&prior)
-                .map(|(&x, &p)| w[0] * x + w[4] * p)
+                .zip(prior.iter().zip(&trend))
+                .map(|(&x, (&p, &r))| w[0] * x + w[4] * p + w[5] * r)
                 .collect();
             for (terms, beta) in [
                 (&c.neighbours, w[1]),

@@ -310,9 +310,10 @@ fn top_m_of(items: impl Iterator<Item = u32>, v: &[f32], ok: impl Fn(usize) -> b
 }
 
 /// The names of `recommend`'s terms, in the order the engine adds them.
-pub const REC_TERMS: [&str; 5] = [
+pub const REC_TERMS: [&str; 6] = [
     "embedding",
     "popularity",
+    "trend",
     "neighbours",
     "transitions",
     "knn",
@@ -329,7 +330,14 @@ pub fn recommend_tables(
 ) -> Tables {
     let n = eng.pack().len();
     let prior = eng.popularity_prior().to_vec();
+    let trend = eng.trend_prior().to_vec();
     let top_prior = top_m(&prior, POOL, |_| true);
+    let top_trend = top_m(&trend, POOL, |j| trend[j] > 0.0);
+    let priors = Priors {
+        prior: &prior,
+        trend: &trend,
+        top: [&top_prior, &top_trend],
+    };
     let base: &Engine = eng;
     let chunk = cases
         .len()
@@ -347,9 +355,7 @@ pub fn recommend_tables(
                         Ok(()) => eng.components(),
                         Err(_) => None,
                     };
-                    rec_table(
-                        &eng, &mut col, ci as u32, c, comp, &prior, &top_prior, prices,
-                    )
+                    rec_table(&eng, &mut col, ci as u32, c, comp, &priors, prices)
                 })
                 .collect::<Vec<_>>()
         })
@@ -362,16 +368,21 @@ pub fn recommend_tables(
     }
 }
 
+/// The engine's dense priors and their best items.
+struct Priors<'a> {
+    prior: &'a [f32],
+    trend: &'a [f32],
+    top: [&'a [u32]; 2],
+}
+
 /// One case's `recommend` table from its components.
-#[allow(clippy::too_many_arguments)]
 fn rec_table(
     eng: &Engine,
     col: &mut Collect,
     tag: u32,
     c: &Case,
     comp: Option<crate::rank::Components>,
-    prior: &[f32],
-    top_prior: &[u32],
+    pr: &Priors,
     prices: &[f32],
 ) -> Table {
     let mut tab = Table {
@@ -389,8 +400,10 @@ fn rec_table(
     for j in top_m(&comp.embedding, POOL, ok) {
         col.add(tag, j, &mut items);
     }
-    for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
-        col.add(tag, j, &mut items);
+    for top in pr.top {
+        for &j in top.iter().filter(|&&j| ok(j as usize)) {
+            col.add(tag, j, &mut items);
+        }
     }
     let sparse = [&comp.neighbours, &comp.transitions, &comp.knn];
     for s in sparse {
@@ -406,12 +419,13 @@ fn rec_table(
     tab.terms = vec![0.0; items.len() * t];
     for (row, &j) in items.iter().enumerate() {
         tab.terms[row * t] = comp.embedding[j as usize];
-        tab.terms[row * t + 1] = prior[j as usize];
+        tab.terms[row * t + 1] = pr.prior[j as usize];
+        tab.terms[row * t + 2] = pr.trend[j as usize];
     }
     for (x, s) in sparse.iter().enumerate() {
         for &(j, v) in s.iter() {
             if let Some(row) = col.row_of(tag, j) {
-                tab.terms[row * t + 2 + x] = v;
+                tab.terms[row * t + 3 + x] = v;
             }
         }
     }
@@ -425,7 +439,7 @@ fn rec_table(
 
 /// The names of `completeCart`'s relevance terms (no shopper profile on held-out baskets), in
 /// the order the engine adds them.
-pub const CART_TERMS: [&str; 4] = ["copurchase", "affinity", "knn", "popularity"];
+pub const CART_TERMS: [&str; 5] = ["copurchase", "affinity", "knn", "popularity", "trend"];
 
 /// Candidate tables of `completeCart` for every basket case: the cart is the context, as in
 /// [`Engine::complete_cart_for`]. `params` gives the co-purchase row norm and the substitute
@@ -440,8 +454,10 @@ pub fn cart_tables(
     let pack = eng.pack();
     let n = pack.len();
     let prior = eng.popularity_prior().to_vec();
+    let trend = eng.trend_prior().to_vec();
     let pop = pack.popularity();
     let top_prior = top_m(&prior, POOL, |_| true);
+    let top_trend = top_m(&trend, POOL, |j| trend[j] > 0.0);
     let has_cats = !pack.categories().is_empty();
     let t = CART_TERMS.len();
     let chunk = cases
@@ -470,7 +486,11 @@ pub fn cart_tables(
                             col.add(tag, j, &mut items);
                         }
                     }
-                    for &j in top_prior.iter().filter(|&&j| ok(j as usize)) {
+                    for &j in top_prior
+                        .iter()
+                        .chain(&top_trend)
+                        .filter(|&&j| ok(j as usize))
+                    {
                         col.add(tag, j, &mut items);
                     }
                     if ok(c.target as usize) {
@@ -486,6 +506,7 @@ pub fn cart_tables(
                             tab.terms[row * t + x] = d.get(j as usize).copied().unwrap_or(0.0);
                         }
                         tab.terms[row * t + 3] = prior[j as usize];
+                        tab.terms[row * t + 4] = trend[j as usize];
                     }
                     tab.pop = items.iter().map(|&j| pop[j as usize]).collect();
                     tab.price = items.iter().map(|&j| pack.price(j as usize)).collect();

@@ -12,10 +12,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::builder::cases::Case;
+use crate::builder::data::Kind;
 use crate::builder::data::{Dataset, Group};
 use crate::builder::repurchase::customer_key;
 use crate::bundle::{BlendCandidates, CartQuery};
-use crate::builder::data::Kind;
 use crate::metrics::{rank_in, uplift, Tally};
 use crate::params::Params;
 use crate::rank::{Engine, Query};

@@ -164,9 +164,10 @@ fn with_weights(p: &Params, w: &[f32]) -> Params {
     Params {
         embedding_weight: w[0],
         popularity_weight: w[1],
-        neighbour_weight: w[2],
-        transition_weight: w[3],
-        knn_weight: w[4],
+        trend_weight: w[2],
+        neighbour_weight: w[3],
+        transition_weight: w[4],
+        knn_weight: w[5],
         ..*p
     }
 }
@@ -181,19 +182,22 @@ fn with_cart_weights(b: &BundleParams, w: &[f32]) -> BundleParams {
         profile_weight: 0.5 * w[1],
         knn_weight: w[2],
         popularity_weight: w[3],
+        trend_weight: w[4],
         ..*b
     }
 }
 
 /// Which `recommend` terms a pack can score.
-fn rec_terms(eng: &Engine) -> [bool; 5] {
+fn rec_terms(eng: &Engine) -> [bool; 6] {
     let p = eng.pack();
+    let baskets = p.baskets().is_some_and(|b| !b.is_empty());
     [
         true,
         p.popularity().iter().any(|&x| x > 0.0),
+        baskets,
         p.has_neighbours(),
         p.has_transitions(),
-        p.baskets().is_some_and(|b| !b.is_empty()),
+        baskets,
     ]
 }
 
@@ -368,7 +372,7 @@ pub fn tune(
         }
     }
     // The number of stored baskets, smallest among the best.
-    if b.w[4] > 0.0 {
+    if b.w[5] > 0.0 || b.w[2] > 0.0 {
         // Fewer baskets only help when older ones mislead (or to save bytes at a tie): two
         // smaller counts are enough to see it.
         let counts: Vec<usize> = [all_baskets / 2, all_baskets / 4]
@@ -412,7 +416,7 @@ pub fn tune(
         if !allowed[x] {
             continue;
         }
-        let mut w = vec![0.0; 5];
+        let mut w = vec![0.0; blend::REC_TERMS.len()];
         w[x] = 1.0;
         let p = with_weights(&b.p, &w);
         let t = exact(&p)?;
@@ -436,6 +440,7 @@ pub fn tune(
             &[
                 params.embedding_weight,
                 params.popularity_weight,
+                params.trend_weight,
                 params.neighbour_weight,
                 params.transition_weight,
                 params.knn_weight
@@ -492,11 +497,13 @@ fn tune_cart(
     };
     let tables: Tables = blend::cart_tables(&eng, valid, k, prices, &base);
     let p = eng.pack();
+    let baskets = p.baskets().is_some_and(|b| !b.is_empty());
     let allowed = [
         p.has_neighbours(),
         true,
-        p.baskets().is_some_and(|b| !b.is_empty()),
+        baskets,
         p.popularity().iter().any(|&x| x > 0.0),
+        baskets,
     ];
     let (w, score, _) = tables.ascend(&allowed, &Shape::default());
     let exact = |bp: &BundleParams| -> Result<Tally> {
@@ -515,7 +522,7 @@ fn tune_cart(
         if !allowed[x] {
             continue;
         }
-        let mut ws = vec![0.0; 4];
+        let mut ws = vec![0.0; blend::CART_TERMS.len()];
         ws[x] = 1.0;
         let s = with_cart_weights(&base, &ws);
         let ts = exact(&s)?;

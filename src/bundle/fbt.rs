@@ -30,7 +30,7 @@ impl Engine {
             vec![i],
             None,
             self.params(),
-            self.popularity_prior(),
+            (self.popularity_prior(), self.trend_prior()),
         );
         let pool = cs.pool(64.max(4 * k), |j| j != i);
         Ok(pool

@@ -5,7 +5,8 @@
 //! For a cart C (known items, distinct) every item j gets
 //!
 //! `s_j = R_j · V_j`, with
-//! `R_j = β_c · A_j / max A + β_e · E(j; q_C) + β_p · E(j; u) + β_k · K_j / max K + β_pop · P_j`
+//! `R_j = β_c · A_j / max A + β_e · E(j; q_C) + β_p · E(j; u) + β_k · K_j / max K + β_pop · P_j
+//! + β_r · T_j`
 //! and `V_j = ((price_j + 0.01 p̄) / p̄)^γ`,
 //!
 //! where `A_j = Σ_{i∈C} nbr(i, j) / (max_k nbr(i, k))^ρ` sums the pack's co-purchase weights
@@ -438,7 +439,7 @@ impl Engine {
             cart,
             prof.as_ref(),
             self.params(),
-            self.popularity_prior(),
+            (self.popularity_prior(), self.trend_prior()),
         );
         let size = 64.max(4 * opts.k);
         let pool = cs.pool(size, |j| {
@@ -544,7 +545,7 @@ impl Engine {
             cart,
             None,
             self.params(),
-            self.popularity_prior(),
+            (self.popularity_prior(), self.trend_prior()),
         );
         let in_cart = |j: usize| cs.cart.contains(&j);
         let pool = cs.pool(k.max(64).min(pack.len()), |j| !in_cart(j));

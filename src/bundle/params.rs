@@ -30,6 +30,8 @@ pub struct BundleParams {
     pub popularity_weight: f32,
     /// β_k: weight of the cart's basket neighbours `K_j / max K` (needs stored baskets).
     pub knn_weight: f32,
+    /// β_r: weight of the trend prior (popularity over the stored, recent baskets).
+    pub trend_weight: f32,
     /// γ: exponent of the price in the expected-value factor `(price / mean price)^γ`
     /// (0 = pure relevance, 1 = plain expected revenue).
     pub value_exponent: f32,
@@ -50,6 +52,7 @@ impl Default for BundleParams {
             profile_weight: 0.25,
             popularity_weight: 0.0,
             knn_weight: 0.0,
+            trend_weight: 0.0,
             value_exponent: 0.1,
             substitute_cosine: 0.95,
             substitute_penalty: 0.1,
@@ -80,6 +83,7 @@ impl BundleParams {
             ("profileWeight", &mut p.profile_weight),
             ("popularityWeight", &mut p.popularity_weight),
             ("knnWeight", &mut p.knn_weight),
+            ("trendWeight", &mut p.trend_weight),
             ("valueExponent", &mut p.value_exponent),
             ("substituteCosine", &mut p.substitute_cosine),
             ("substitutePenalty", &mut p.substitute_penalty),
@@ -98,6 +102,7 @@ impl BundleParams {
             ("profileWeight", self.profile_weight),
             ("popularityWeight", self.popularity_weight),
             ("knnWeight", self.knn_weight),
+            ("trendWeight", self.trend_weight),
             ("valueExponent", self.value_exponent),
             ("coherenceWeight", self.coherence_weight),
         ] {

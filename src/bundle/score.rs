@@ -220,15 +220,15 @@ impl CartTerms {
         t
     }
 
-    /// `R_j = β_c A_j + β_e E_j + β_p U_j + β_k K_j + β_pop P_j` (terms added in that order,
+    /// `R_j = β_c A_j + β_e E_j + β_p U_j + β_k K_j + β_pop P_j + β_r T_j` (terms added in that order,
     /// those with weight 0 or absent skipped), times the value factor `V_j` when `R_j ≠ 0`.
-    /// `prior` is the engine's log-popularity prior; with an empty cart and no profile
+    /// `prior` and `trend` are the engine's log-popularity priors; with an empty cart and no profile
     /// popularity is the whole relevance.
     pub(crate) fn scores(
         &self,
         pack: &Pack,
         p: &BundleParams,
-        prior: &[f32],
+        (prior, trend): (&[f32], &[f32]),
         empty: bool,
     ) -> Vec<f32> {
         let mut rel = vec![0.0f32; pack.len()];
@@ -239,6 +239,7 @@ impl CartTerms {
             (&self.profile[..], p.profile_weight),
             (&self.knn[..], p.knn_weight),
             (prior, pop_w),
+            (trend, p.trend_weight),
         ] {
             if w > 0.0 && term.len() == rel.len() {
                 rel.iter_mut().zip(term).for_each(|(r, &x)| *r += w * x);
@@ -271,15 +272,15 @@ pub(crate) struct CartScores<'a> {
 
 impl<'a> CartScores<'a> {
     /// Score every item for `cart` (distinct known indices): `scorer` forms the cart's query,
-    /// `profile` is the shopper's (when the history holds more than the cart), `prior` the
-    /// engine's log-popularity prior.
+    /// `profile` is the shopper's (when the history holds more than the cart), `priors` the
+    /// engine's popularity and trend priors.
     pub fn new(
         pack: &'a Pack,
         params: BundleParams,
         cart: Vec<usize>,
         profile: Option<&Profile>,
         scorer: &Params,
-        prior: &[f32],
+        priors: (&[f32], &[f32]),
     ) -> Self {
         let d = pack.dims();
         let mut unit = vec![0.0; cart.len() * d];
@@ -288,7 +289,7 @@ impl<'a> CartScores<'a> {
         }
         let terms = CartTerms::new(pack, &params, &cart, profile, scorer, false);
         let empty = cart.is_empty() && profile.is_none();
-        let scores = terms.scores(pack, &params, prior, empty);
+        let scores = terms.scores(pack, &params, priors, empty);
         CartScores {
             pack,
             params,

@@ -210,7 +210,7 @@ impl Engine {
             context,
             prof.as_ref(),
             self.params(),
-            self.popularity_prior(),
+            (self.popularity_prior(), self.trend_prior()),
         );
         let pool = cs.pool(60.max(3 * opts.size * opts.count), |j| {
             !cs.cart.contains(&j)
