@@ -130,11 +130,14 @@ pub fn run(a: &EvalOptions, log: &dyn Fn(&str)) -> Result<Value> {
     Ok(json!({"protocol": "PROTOCOL.md v1", "results": out}))
 }
 
+/// Expected (count, sha256) of the test and validation cases.
+type Manifests = ((usize, &'static str), (usize, &'static str));
+
 /// One protocol: manifests, our rows, the baselines, §3 (Online Retail), external files.
 fn run_one(
     a: &EvalOptions,
     s: &Split,
-    want: Option<((usize, &str), (usize, &str))>,
+    want: Option<Manifests>,
     log: &dyn Fn(&str),
 ) -> Result<Value> {
     let test_m = check_manifest(

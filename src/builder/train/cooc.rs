@@ -96,7 +96,8 @@ impl Cooc {
                 }
             }
         }
-        let rows: Vec<(Vec<(u32, u32)>, Vec<f32>)> = (0..n)
+        type Row = (Vec<(u32, u32)>, Vec<f32>);
+        let rows: Vec<Row> = (0..n)
             .into_par_iter()
             .map_init(
                 || (vec![0u32; n], vec![0.0f64; n], Vec::<u32>::new()),
