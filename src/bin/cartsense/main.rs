@@ -59,8 +59,9 @@ enum Cmd {
     Inspect(inspect::InspectArgs),
     /// Print what the storefront would recommend for a history and cart.
     Recommend(inspect::RecommendArgs),
-    /// Reproduce the evaluation protocol (Online Retail and Diginetica) or score a ranked-list file.
-    Eval(eval::EvalArgs),
+    /// The evaluation protocol on the shared shops, or on your own orders (`--orders`), beside
+    /// the baselines; or score a ranked-list file.
+    Eval(Box<eval::EvalArgs>),
 }
 
 fn main() {
