@@ -14,6 +14,12 @@ window.runBench = async (cases) => {
   }
   return out;
 };
+// Basket neighbours at shop scale (benches/lib/baskets.mjs), the same seeded shop as in Node.
+window.runBaskets = async () => {
+  await init();
+  const { benchBaskets } = await import('./lib/baskets.mjs');
+  return benchBaskets(cs, 'chromium');
+};
 window.benchReady = true;
 
 // Browser-only peers on the same vectors: hnswlib-wasm's exact BruteforceSearch.

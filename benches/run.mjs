@@ -7,7 +7,9 @@
 //   node run.mjs            default grid (about 5 minutes on 2 cores)
 //   node run.mjs --full     10k / 100k / 1M x d = 32 / 64 / 128, int8 and f32
 //   node run.mjs --quick    10k x 64 only (a smoke test of the harness)
-//   flags: --no-browser --no-peers --no-native --docs --pkg <dir>
+//   node run.mjs --baskets  only the basket-neighbour case (20k x 64 int8, 20,000 stored
+//                           baskets: recommend() p50/p90 in Node and Chromium, about 1 minute)
+//   flags: --no-browser --no-peers --no-native --no-baskets --docs --pkg <dir>
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +20,7 @@ import { queryVector, timeIt } from './lib/data.mjs';
 import { PEERS, exactTop, recall } from './lib/peers.mjs';
 import { runBrowser } from './lib/browser.mjs';
 import { svgChart } from './lib/chart.mjs';
+import { benchBaskets } from './lib/baskets.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -50,7 +53,11 @@ const cs = await import(pathToFileURL(join(pkgDir, 'cartsense.js')));
 cs.initSync({ module: readFileSync(join(pkgDir, 'cartsense_bg.wasm')) });
 
 const full = flag('--full');
-const grid = flag('--quick')
+const basketsOnly = flag('--baskets');
+const withBaskets = !flag('--no-baskets') && !flag('--quick');
+const grid = basketsOnly
+  ? []
+  : flag('--quick')
   ? [{ n: 10_000, d: 64, quants: ['int8', 'f32'], js: ['f32', 'int8'], recall: true, peers: true }]
   : full
   ? [10_000, 100_000, 1_000_000].flatMap((n) => [32, 64, 128].map((d) => ({
@@ -128,13 +135,19 @@ for (const c of grid) {
   r.data = null;
 }
 
+// ---- Node: basket neighbours at shop scale ----
+if (withBaskets) {
+  log('node: basket neighbours, 20000x64 int8 + 20,000 baskets');
+  result.rows.push(...benchBaskets(cs, 'node'));
+}
+
 // ---- headless Chromium: the same cases with the --target web build ----
 if (!flag('--no-browser')) {
   try {
     log('chromium');
     const cases = grid.map(({ n, d, quants, js }) => ({ n, d, quants, js }));
     const peerCases = flag('--no-peers') ? [] : grid.filter((c) => c.peers).map(({ n, d }) => ({ n, d }));
-    const b = await runBrowser(root, cases, pkgDir, peerCases);
+    const b = await runBrowser(root, cases, pkgDir, peerCases, { baskets: withBaskets });
     result.peers.push(...b.errors);
     result.rows.push(...b.rows);
     result.loads.push(...b.loads);
@@ -146,7 +159,7 @@ if (!flag('--no-browser')) {
 }
 
 // ---- native Rust (target-cpu=native), same pack files, criterion ----
-if (!flag('--no-native')) {
+if (!flag('--no-native') && !basketsOnly) {
   log('native (cargo bench --bench kernels, target-cpu=native)');
   const target = join(root, 'target', 'bench-native');
   const crit = join(target, 'criterion');
@@ -206,39 +219,52 @@ const ratio = (r, q) => {
 };
 const caseOrder = [...new Set(grid.map((c) => `${c.n}x${c.d}`))];
 const rtOrder = ['node', 'chromium', 'node (native addon)', 'native'];
-const sorted = [...result.rows].sort((a, b) =>
+const sorted = result.rows.filter((r) => !r.baskets).sort((a, b) =>
   caseOrder.indexOf(a.case) - caseOrder.indexOf(b.case) ||
   rtOrder.indexOf(a.runtime) - rtOrder.indexOf(b.runtime) || a.median - b.median);
 const lines = [];
 lines.push(`cartsense bench ${result.date}  node ${result.node}  ${result.chromium ?? ''}  ${result.cpus} cpus (${result.cpu})  load ${result.loadavg.map((x) => x.toFixed(1)).join(' ')}`);
 lines.push(`wasm ${result.wasmBytes} bytes, ${result.wasmGzip} gzip -9`);
 lines.push('');
-lines.push('| items x dims | runtime | method | median ms | p10-p90 ms | / ours int8 | / ours f32 | recall@10 |');
-lines.push('|---|---|---|---:|---:|---:|---:|---:|');
-for (const r of sorted) {
-  lines.push(`| ${r.case} | ${r.runtime} | ${r.method} | ${fmt(r.median, 0)} | ${r.p10 !== undefined ? `${fmt(r.p10, 0)}-${fmt(r.p90, 0)}` : ''} | ${ratio(r, 'int8')} | ${ratio(r, 'f32')} | ${r.recall !== undefined ? r.recall.toFixed(2) : ''} |`);
+if (sorted.length) {
+  lines.push('| items x dims | runtime | method | median ms | p10-p90 ms | / ours int8 | / ours f32 | recall@10 |');
+  lines.push('|---|---|---|---:|---:|---:|---:|---:|');
+  for (const r of sorted) {
+    lines.push(`| ${r.case} | ${r.runtime} | ${r.method} | ${fmt(r.median, 0)} | ${r.p10 !== undefined ? `${fmt(r.p10, 0)}-${fmt(r.p90, 0)}` : ''} | ${ratio(r, 'int8')} | ${ratio(r, 'f32')} | ${r.recall !== undefined ? r.recall.toFixed(2) : ''} |`);
+  }
+  lines.push('');
+  lines.push('Ratios are method median / cartsense wasm recommend() median in the same runtime (Node rows and the native rows against Node); above 1 = slower than ours.');
+  if (result.peers.length) lines.push(`Peers that did not run: ${result.peers.map((p) => `${p.name} (${p.error})`).join('; ')}`);
+  lines.push('');
+  lines.push('| pack | runtime | pack MB | load median ms | wasm memory growth MB | memory / pack |');
+  lines.push('|---|---|---:|---:|---:|---:|');
+  for (const l of result.loads) {
+    const mem = l.memBytes !== undefined ? (l.memBytes / 1e6).toFixed(1) : '';
+    const rel = l.memBytes !== undefined ? (l.memBytes / l.packBytes).toFixed(2) : '';
+    lines.push(`| ${l.case} ${l.quant} | ${l.runtime} | ${(l.packBytes / 1e6).toFixed(1)} | ${fmt(l.load.median, 0)} | ${mem} | ${rel} |`);
+  }
+  lines.push('');
 }
-lines.push('');
-lines.push('Ratios are method median / cartsense wasm recommend() median in the same runtime (Node rows and the native rows against Node); above 1 = slower than ours.');
-if (result.peers.length) lines.push(`Peers that did not run: ${result.peers.map((p) => `${p.name} (${p.error})`).join('; ')}`);
-lines.push('');
-lines.push('| pack | runtime | pack MB | load median ms | wasm memory growth MB | memory / pack |');
-lines.push('|---|---|---:|---:|---:|---:|');
-for (const l of result.loads) {
-  const mem = l.memBytes !== undefined ? (l.memBytes / 1e6).toFixed(1) : '';
-  const rel = l.memBytes !== undefined ? (l.memBytes / l.packBytes).toFixed(2) : '';
-  lines.push(`| ${l.case} ${l.quant} | ${l.runtime} | ${(l.packBytes / 1e6).toFixed(1)} | ${fmt(l.load.median, 0)} | ${mem} | ${rel} |`);
+const basketRows = result.rows.filter((r) => r.baskets);
+if (basketRows.length) {
+  lines.push(`Basket neighbours: ${basketRows[0].case} (pack ${(basketRows[0].packBytes / 1e6).toFixed(1)} MB), recommend({ k: 10 }) after carts of 5-10 items, call by call (${basketRows[0].runs} calls); target p50 <= 1 ms in Chromium`);
+  lines.push('');
+  lines.push('| runtime | scorer | p50 ms | p90 ms | p10 ms | pack load ms |');
+  lines.push('|---|---|---:|---:|---:|---:|');
+  for (const r of basketRows) lines.push(`| ${r.runtime} | ${r.method} | ${fmt(r.median, 0)} | ${fmt(r.p90, 0)} | ${fmt(r.p10, 0)} | ${fmt(r.loadMs, 0)} |`);
+  lines.push('');
 }
-lines.push('');
-lines.push('| catalogue | int8 recall@10 vs f32 (500 five-view histories) |');
-lines.push('|---|---:|');
-for (const r of result.recall) lines.push(`| ${r.case} | ${r.recall.toFixed(3)} |`);
+if (result.recall.length) {
+  lines.push('| catalogue | int8 recall@10 vs f32 (500 five-view histories) |');
+  lines.push('|---|---:|');
+  for (const r of result.recall) lines.push(`| ${r.case} | ${r.recall.toFixed(3)} |`);
+}
 const table = lines.join('\n');
 console.log(table);
 mkdirSync(join(here, 'out'), { recursive: true });
 writeFileSync(join(here, 'out', 'results.json'), JSON.stringify(result, null, 1));
 writeFileSync(join(here, 'out', 'table.md'), table + '\n');
-if (flag('--docs')) {
+if (flag('--docs') && !basketsOnly) {
   writeFileSync(join(root, 'docs', 'perf.svg'), svgChart(result, '100000x64'));
   writeFileSync(join(root, 'docs', 'perf-results.json'), JSON.stringify(result, null, 1));
   log('wrote docs/perf.svg and docs/perf-results.json');

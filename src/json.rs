@@ -437,6 +437,15 @@ impl Parser<'_> {
     }
 }
 
+/// `s` as a JSON string literal, for messages that quote an id or a value: the same text as
+/// `{:?}` for ordinary strings, without pulling `char::escape_debug` and `str`'s `Debug` (2.6 KB
+/// of wasm) into the build.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_str(&mut out, s);
+    out
+}
+
 /// Append `s` as a JSON string literal (quotes, `"` and `\` and control characters escaped,
 /// everything else as is: the same text `serde_json` writes).
 pub fn write_str(out: &mut String, s: &str) {

@@ -6,7 +6,7 @@ import { extname, join, normalize } from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
-export async function runBrowser(root, cases, pkgDir = join(root, 'pkg'), peerCases = []) {
+export async function runBrowser(root, cases, pkgDir = join(root, 'pkg'), peerCases = [], { baskets = false } = {}) {
   const { chromium } = await import('playwright-core');
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
@@ -38,6 +38,7 @@ export async function runBrowser(root, cases, pkgDir = join(root, 'pkg'), peerCa
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
     const out = await page.evaluate((c) => window.runBench(c), cases);
     out.errors = [];
+    if (baskets) out.rows.push(...await page.evaluate(() => window.runBaskets()));
     for (const c of peerCases) {
       const p = await page.evaluate((x) => window.runPeers(x), c);
       out.rows.push(...p.rows);

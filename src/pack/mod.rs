@@ -19,4 +19,4 @@ mod tests;
 pub use baskets::BasketStore;
 pub use digest::check_sha256;
 pub use reader::{Embeddings, Gram, Neighbours, Pack};
-pub use writer::{quantize_row, PackWriter, Quantize, SparseRows};
+pub use writer::{quantize_row, split_rows, PackWriter, Quantize, SparseRows};

@@ -242,8 +242,8 @@ impl Pack {
         }
         let id_index = IdIndex::build(n, |i| strtab_bytes(b, &ids, i)).map_err(|(a, c)| {
             invalid(format!(
-                "duplicate item id {:?} (items {a} and {c})",
-                String::from_utf8_lossy(strtab_bytes(b, &ids, a))
+                "duplicate item id {} (items {a} and {c})",
+                crate::json::quoted(&String::from_utf8_lossy(strtab_bytes(b, &ids, a)))
             ))
         })?;
 

@@ -271,4 +271,40 @@ fn upper_cased_ids_match_as_written() {
     assert_eq!(p.index_of("abd"), None);
     let exact = Pack::from_bytes(&w.to_bytes().unwrap()).unwrap();
     assert_eq!(exact.index_of("abc"), None);
+
+#[test]
+fn split_rows_accepts_exactly_the_compressed_row_layout() {
+    let v = [7u32, 8, 9];
+    let rows = split_rows(&[0, 0, 2, 3, 3], &v, "x").unwrap();
+    assert_eq!(rows, [&[][..], &[7, 8], &[9], &[]]);
+    assert_eq!(split_rows(&[0], &[] as &[u32], "x").unwrap().len(), 0);
+    // Each refusal names the field and the offending offset.
+    for (offsets, says) in [
+        (&[][..], "x.offsets is empty"),
+        (&[1, 3], "x.offsets[0] is 1"),
+        (&[0, 2, 1, 3], "x.offsets[2] is 1 after 2"),
+        (&[0, 4], "x.offsets[1] is 4 after 0"),
+        (&[0, 2], "x.offsets end at 2 but there are 3 values"),
+    ] {
+        let e = split_rows(offsets, &v, "x").unwrap_err();
+        assert_eq!(e.code(), "BAD_ARGUMENT");
+        assert!(e.to_string().contains(says), "{offsets:?}: {e}");
+    }
+}
+
+#[test]
+fn writer_checks_baskets_and_stores_them_as_sets() {
+    let w = |b: Vec<Vec<u32>>| {
+        PackWriter::new(vec!["a".into(), "b".into(), "c".into()], 1, vec![1.0; 3])
+            .baskets(b)
+            .to_bytes()
+    };
+    let e = w(vec![vec![0, 1], vec![3]]).unwrap_err();
+    assert!(e.to_string().contains("baskets[1] names item 3"), "{e}");
+    let p = Pack::from_bytes(&w(vec![vec![2, 0, 2], vec![], vec![1]]).unwrap()).unwrap();
+    let s = p.baskets().unwrap();
+    assert_eq!(
+        (s.len(), s.basket(0), s.basket(1)),
+        (2, &[0, 2][..], &[1][..])
+    );
 }

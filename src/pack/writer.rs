@@ -20,7 +20,8 @@ impl std::str::FromStr for Quantize {
             "f32" => Ok(Quantize::F32),
             "int8" | "i8" => Ok(Quantize::I8),
             _ => Err(Error::bad(format!(
-                "quantize must be 'f32' or 'int8', not {s:?}"
+                "quantize must be 'f32' or 'int8', not {}",
+                crate::json::quoted(s)
             ))),
         }
     }
@@ -31,6 +32,49 @@ type QuantRows = (Vec<f32>, Vec<i8>);
 
 /// Sparse per-item lists (co-purchase neighbours or transitions) as rows of (item, weight).
 pub type SparseRows = Vec<Vec<(u32, f32)>>;
+
+/// The rows of a compressed-row layout: row r is `values[offsets[r]..offsets[r + 1]]`.
+/// `offsets` (one more than the rows) must start at 0, never decrease and end at
+/// `values.len()`, so every value is in exactly one row; `what` names the field in the message
+/// (`buildPack`'s `neighbours`, `transitions` and `baskets` come in this layout).
+///
+/// ```
+/// use cartsense::pack::split_rows;
+/// assert_eq!(split_rows(&[0, 2, 2, 3], &[7, 8, 9], "baskets").unwrap(), [&[7, 8][..], &[], &[9]]);
+/// assert!(split_rows(&[0, 2], &[7, 8, 9], "baskets").is_err()); // 9 is in no row
+/// ```
+pub fn split_rows<'a, T>(offsets: &[u32], values: &'a [T], what: &str) -> Result<Vec<&'a [T]>> {
+    let len = values.len();
+    let Some((&first, rest)) = offsets.split_first() else {
+        return Err(Error::bad(format!(
+            "{what}.offsets is empty: it needs one more entry than there are rows, from 0 to {len}"
+        )));
+    };
+    if first != 0 {
+        return Err(Error::bad(format!(
+            "{what}.offsets[0] is {first}: the offsets must start at 0"
+        )));
+    }
+    let mut rows = Vec::with_capacity(rest.len());
+    let mut a = 0usize;
+    for (r, &b) in rest.iter().enumerate() {
+        let b = b as usize;
+        if b < a || b > len {
+            return Err(Error::bad(format!(
+                "{what}.offsets[{}] is {b} after {a}: the offsets must not decrease and must stay within the {len} values",
+                r + 1
+            )));
+        }
+        rows.push(&values[a..b]);
+        a = b;
+    }
+    if a != len {
+        return Err(Error::bad(format!(
+            "{what}.offsets end at {a} but there are {len} values: the last offset must be {len}"
+        )));
+    }
+    Ok(rows)
+}
 
 /// Builder for a pack. Every setter is optional except ids and embeddings.
 ///
@@ -178,7 +222,10 @@ impl PackWriter {
                 return Err(Error::bad(format!("ids[{i}] is empty")));
             }
             if !seen.insert(id.as_str()) {
-                return Err(Error::bad(format!("duplicate item id {id:?} at ids[{i}]")));
+                return Err(Error::bad(format!(
+                    "duplicate item id {} at ids[{i}]",
+                    crate::json::quoted(id)
+                )));
             }
         }
         if self.embeddings.len() != n * self.dims {
@@ -251,12 +298,22 @@ impl PackWriter {
                 }
             }
         }
+        let mut refs = 0usize;
         for (k, b) in self.baskets.iter().flatten().enumerate() {
             if let Some(&j) = b.iter().find(|&&j| j as usize >= n) {
                 return Err(Error::bad(format!(
                     "baskets[{k}] names item {j}: it must be below {n}"
                 )));
             }
+            refs += b.len();
+        }
+        // The reader's bound for a `BSKT` section (repeats within a basket count here, so this
+        // is a little stricter than the encoded count).
+        if refs > super::baskets::MAX_REFS as usize {
+            return Err(Error::bad(format!(
+                "baskets hold {refs} item references, more than {}",
+                super::baskets::MAX_REFS
+            )));
         }
         if let Some((l, a)) = self.fold_in {
             if !(l.is_finite() && l > 0.0 && a.is_finite() && a >= 0.0) {
@@ -270,8 +327,8 @@ impl PackWriter {
         let c = self.currency.as_bytes();
         if c.len() > 4 || !c.iter().all(|b| b.is_ascii_uppercase()) {
             return Err(Error::bad(format!(
-                "currency must be up to 4 ASCII capitals (like \"GBP\"), not {:?}",
-                self.currency
+                "currency must be up to 4 ASCII capitals (like \"GBP\"), not {}",
+                crate::json::quoted(&self.currency)
             )));
         }
         match crate::json::parse(&self.meta) {

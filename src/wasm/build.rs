@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use super::error::{bad, js, JsResult};
 use super::interop::{self, arg, wrong, FromJs, Path, Ts};
 use super::js_struct::js_struct;
-use crate::pack::{PackWriter, Quantize, SparseRows};
+use crate::pack::{split_rows, PackWriter, Quantize, SparseRows};
 
 /// Numbers from a typed array or an array of numbers, as f64 (exact for u32 indices).
 fn numbers64(v: &JsValue, at: Path) -> JsResult<Vec<f64>> {
@@ -118,32 +118,37 @@ js_struct! {
 }
 
 impl CompressedRows {
-    /// Per-item lists (`what` names the field in messages). The layout is checked here; the
-    /// writer checks the items and weights.
+    /// Per-item lists (`what` names the field in messages). The core checks the layout
+    /// ([`split_rows`]) and the writer the items and weights.
     fn rows(self, what: &str) -> JsResult<SparseRows> {
         let (offsets, index, weight) = (self.offsets.0, self.index.0, self.weight.0);
-        if index.len() != weight.len() || offsets.first() != Some(&0) {
+        if index.len() != weight.len() {
             return Err(bad(format!(
-                "{what}: offsets must start at 0 and index and weight must have the same length"
+                "{what}: index and weight must have the same length, not {} and {}",
+                index.len(),
+                weight.len()
             )));
         }
-        offsets
-            .windows(2)
-            .map(|w| {
-                let (a, b) = (w[0] as usize, w[1] as usize);
-                if a > b || b > index.len() {
-                    return Err(bad(format!(
-                        "{what}: offsets must be non-decreasing up to {}",
-                        index.len()
-                    )));
-                }
-                Ok(index[a..b]
-                    .iter()
-                    .copied()
-                    .zip(weight[a..b].iter().copied())
-                    .collect())
-            })
-            .collect()
+        let index = js(split_rows(&offsets, &index, what))?;
+        let weight = js(split_rows(&offsets, &weight, what))?;
+        Ok(index
+            .into_iter()
+            .zip(weight)
+            .map(|(i, w)| i.iter().copied().zip(w.iter().copied()).collect())
+            .collect())
+    }
+}
+
+js_struct! {
+    /// Past baskets (orders, or sessions) in compressed rows, most recent first: basket b holds
+    /// the items `index[offsets[b]..offsets[b+1]]`.
+    #[js(read)]
+    pub struct Baskets {
+        /// baskets + 1 non-decreasing offsets, from 0 to index.length.
+        pub offsets: Indices,
+        /// Item indices into `ids` (a repeat within a basket counts once; empty baskets are
+        /// skipped).
+        pub index: Indices,
     }
 }
 
@@ -176,6 +181,9 @@ js_struct! {
         pub neighbours: Option<CompressedRows>,
         /// Directed transitions item -> next item.
         pub transitions: Option<CompressedRows>,
+        /// Past baskets for basket neighbours (session kNN; weights in `meta.scorer`:
+        /// `knnWeight`, `knnNeighbours`, `knnSample`, `knnPositional`).
+        pub baskets: Option<Baskets>,
         /// Store the Gram matrix of the rows so the profile is the least-squares fold-in of
         /// implicit ALS (use the lambda and alpha your item factors were trained with).
         #[js = "foldIn"]
@@ -222,6 +230,10 @@ pub fn build_pack(
     }
     if let Some(v) = s.transitions {
         w = w.transitions(v.rows("spec.transitions")?);
+    }
+    if let Some(b) = s.baskets {
+        let rows = js(split_rows(&b.offsets.0, &b.index.0, "spec.baskets"))?;
+        w = w.baskets(rows.into_iter().map(<[u32]>::to_vec).collect());
     }
     if let Some(f) = s.fold_in {
         w = w.fold_in(f.lambda, f.alpha);

@@ -3,27 +3,33 @@
 // every line; the cart is stored with the history, merged across tabs, bounded by maxCartLines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Recommender, buildPack } from 'cartsense';
+import { isCartsenseError, withCode } from './util.js';
 
 // Two "tabs" in one process share this store. Node has no `window`, so the binding's
 // `window.localStorage` is given one: `globalThis` passes its `instanceof Window` check and has a
 // Map-backed `localStorage` (no `storage` events: each instance reads the store before every
-// call, which is also how a tab sees a write it missed).
-const store = new Map();
-globalThis.Window = class { static [Symbol.hasInstance](o) { return o === globalThis; } };
-globalThis.localStorage = {
-  getItem: (k) => (store.has(k) ? store.get(k) : null),
-  setItem: (k, v) => void store.set(k, String(v)),
-  removeItem: (k) => void store.delete(k),
-};
-
-const { Recommender, buildPack } = await import('cartsense');
+// call, which is also how a tab sees a write it missed). The binding looks the window up on each
+// call, so setting it up after the import is early enough.
+const store = new Map<string, string>();
+Object.assign(globalThis, {
+  localStorage: {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, String(v)),
+    removeItem: (k: string) => void store.delete(k),
+  },
+});
+Object.defineProperty(globalThis, 'Window', {
+  value: class Window { static [Symbol.hasInstance](o: unknown) { return o === globalThis; } },
+  configurable: true,
+});
 
 // 600 items; every co-purchase list points into the first 300 (the cart to be), so a cart item
 // that slipped through the exclusions would rank near the top of both lists.
 const N = 600;
 const CART = 300;
 const VIEWS = 250;
-function pack() {
+function pack(): Uint8Array {
   const ids = Array.from({ length: N }, (_, i) => `sku-${i}`);
   const per = 5;
   const offsets = Uint32Array.from({ length: N + 1 }, (_, i) => i * per);
@@ -39,7 +45,12 @@ function pack() {
   });
 }
 const BYTES = pack();
-const inCart = (id) => Number(id.slice(4)) < CART;
+const inCart = (id: string) => Number(id.slice(4)) < CART;
+const stored = (key: string) => {
+  const v = store.get(key);
+  assert.ok(v !== undefined, `nothing stored under ${key}`);
+  return v;
+};
 
 test('a 300-line cart followed by 250 views: cart() holds all 300, no list returns any', () => {
   const rec = Recommender.fromBytes(BYTES);
@@ -82,12 +93,12 @@ test('a value stored before the cart had its own state loads with the cart it ha
   assert.deepEqual(rec.cart(), ['tea', 'mug']);
   // Found in storage at load, the same; the value is rewritten in the new format.
   store.set('cart:v1', v1);
-  const stored = Recommender.fromBytes(BYTES, { storageKey: 'cart:v1' });
-  assert.equal(stored.persistent, true);
-  assert.deepEqual(stored.cart(), ['tea', 'mug']);
-  assert.match(store.get('cart:v1'), /^\{"v":2,.*"cart":\[\["tea",1700000001000,1700000007000\],\["mug",1700000006000\]\]/);
+  const fromStorage = Recommender.fromBytes(BYTES, { storageKey: 'cart:v1' });
+  assert.equal(fromStorage.persistent, true);
+  assert.deepEqual(fromStorage.cart(), ['tea', 'mug']);
+  assert.match(stored('cart:v1'), /^\{"v":2,.*"cart":\[\["tea",1700000001000,1700000007000\],\["mug",1700000006000\]\]/);
   rec.free();
-  stored.free();
+  fromStorage.free();
 });
 
 test('two tabs on one key: both adds stay, the newer removal wins, a clear is followed', () => {
@@ -99,13 +110,13 @@ test('two tabs on one key: both adds stay, the newer removal wins, a clear is fo
   assert.deepEqual(a.cart(), ['sku-1', 'sku-2']);
   // A third tab reads the store now, then acts without seeing tab a's next call.
   const c = Recommender.fromBytes(BYTES);
-  c.importHistory(store.get(key));
+  c.importHistory(stored(key));
   a.addToCart('sku-3', 3000);
   c.addToCart('sku-4', 4000);
   c.removeFromCart('sku-1', 5000);
   c.purchase(['sku-2'], 5500);
   store.set(key, c.exportHistory()); // the last write wins the store, not the cart
-  assert.deepEqual(a.cart(), ['sku-3', 'sku-4'], 'a keeps its add and takes c\'s removals');
+  assert.deepEqual(a.cart(), ['sku-3', 'sku-4'], "a keeps its add and takes c's removals");
   assert.deepEqual(b.cart(), ['sku-3', 'sku-4']);
   // An add newer than a removal elsewhere wins too.
   b.addToCart('sku-1', 6000);
@@ -120,14 +131,17 @@ test('two tabs on one key: both adds stay, the newer removal wins, a clear is fo
 });
 
 test('maxCartLines: validated; a full cart refuses a new line with BAD_ARGUMENT and records nothing', () => {
-  for (const maxCartLines of [0, -1, 1.5, 100_001, NaN, '3']) {
-    assert.throws(() => Recommender.fromBytes(BYTES, { maxCartLines }), (e) => e.code === 'BAD_ARGUMENT', String(maxCartLines));
+  for (const maxCartLines of [0, -1, 1.5, 100_001, NaN]) {
+    assert.throws(() => Recommender.fromBytes(BYTES, { maxCartLines }), withCode('BAD_ARGUMENT'), String(maxCartLines));
   }
+  // @ts-expect-error a string is not a line count
+  assert.throws(() => Recommender.fromBytes(BYTES, { maxCartLines: '3' }), withCode('BAD_ARGUMENT'));
   const rec = Recommender.fromBytes(BYTES, { maxCartLines: 2, maxEvents: 10 });
   rec.addToCart('sku-1', 1);
   rec.addToCart('sku-2', 2);
   const before = rec.exportHistory();
-  assert.throws(() => rec.addToCart('sku-3', 3), (e) => e.code === 'BAD_ARGUMENT' && /maxCartLines/.test(e.message));
+  assert.throws(() => rec.addToCart('sku-3', 3),
+    (e) => isCartsenseError(e) && e.code === 'BAD_ARGUMENT' && /maxCartLines/.test(e.message));
   assert.equal(rec.exportHistory(), before, 'no event, no line');
   rec.addToCart('sku-1', 4); // already a line: fine
   rec.removeFromCart('sku-1', 5);
