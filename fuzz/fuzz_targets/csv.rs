@@ -2,7 +2,7 @@
 //! Fuzz target `csv`: the CLI's CSV reader, see `fuzz/harness_csv.rs` (shared with
 //! `tests/fuzz_crashers.rs`).
 
-#[path = "../../src/builder/data/csv_in.rs"]
+#[path = "../../src/builder/data/csv_in/mod.rs"]
 #[allow(dead_code)]
 mod csv_in;
 
