@@ -3,7 +3,7 @@
 //! `tests/fuzz_crashers.rs`).
 
 #[path = "../../src/builder/data/csv_in/mod.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod csv_in;
 
 #[path = "../harness_csv.rs"]
