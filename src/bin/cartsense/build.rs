@@ -29,7 +29,11 @@ impl From<KindArg> for Kind {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
+    after_help = "Columns are found by header name, compared without case, spaces, `_`, `-` and `.` \
+(\"Order Number\" = order_number), each role taking the first free column of its list (most \
+specific names first); a column serves one role, except that the item column may also be the title. \
+The log's `columns:` line says which were used; the --*-col flags override detection, matched the \
+same way.\n\nExample:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
 cartsense build --orders views.csv --order-col session_id --item-col item_id --seq-col timeframe --out m.cspk\n  \
 cartsense build --orders BreadBasket_DMS.csv --time-col Date+Time --drop-codes NONE --keep-id-case --out bakery.cspk"
 )]
@@ -107,9 +111,7 @@ pub enum DateOrderArg {
     MonthFirst,
 }
 
-/// Columns are found by header name, compared without case, spaces, `_`, `-` and `.`
-/// ("Order Number" = order_number); the flags below override detection and use the same
-/// matching.
+/// Column flags: they override detection (see the `after_help` of [`BuildArgs`]).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ColArgs {
     /// Order (or session) id column [default: InvoiceNo, order_id, Order Number, transaction,
@@ -126,9 +128,9 @@ pub struct ColArgs {
     /// month, day columns]. Without one, groups keep the file order.
     #[arg(long)]
     pub time_col: Option<String>,
-    /// Day/month order of dates like 03/08/2019 [default: auto, decided once per input from
-    /// all its values; with no value above 12 in either place, month-first for `/` and
-    /// day-first for `-` and `.`, and the report says it was ambiguous].
+    /// Day/month order of dates like 03/08/2019. `auto` decides once per input from all its
+    /// values; with no value above 12 in either place, `/` dates are month-first and `-` or `.`
+    /// dates day-first, and the log says the order was ambiguous.
     #[arg(long, value_enum, default_value = "auto")]
     pub date_order: DateOrderArg,
     /// Numeric within-order sequence column. Names meaning the order of items in a basket
