@@ -5,8 +5,8 @@
 //! parenthesised part, "page 2 (clothing model)", also answers to the part inside and the part
 //! outside. Each role takes the first of its [`CANDIDATES`] (most specific first) that no
 //! earlier role took: a column never serves two roles, except that the item column may also be
-//! the title (an "Item Name" column is both). Numeric roles (sequence, quantity, price) are
-//! only detected on a column whose first rows are numbers.
+//! the title (an "Item Name" column is both). A sequence column is only detected when its first
+//! rows are numbers (a plain "order" column may be text).
 
 use std::path::Path;
 
@@ -191,9 +191,6 @@ pub const CANDIDATES: &[(Role, &[&str])] = &[
             "productname",
             "lineitemname",
             "menuitem",
-            "name",
-            "title",
-            "description",
         ],
     ),
     (
@@ -621,20 +618,14 @@ pub fn positions(
     });
     let seq_in_basket =
         seq.is_some_and(|i| p.names[i].iter().any(|n| BASKET_SEQ.contains(&n.as_str())));
-    let mut numeric = |role: Role, got: Option<usize>| {
-        got.or_else(|| {
-            let i = p.first(candidates(role), |i| p.numeric(i));
-            p.take(i)
-        })
-    };
-    let quantity = numeric(Role::Quantity, quantity);
-    let price = numeric(Role::Price, price);
     let mut text = |role: Role, got: Option<usize>| {
         got.or_else(|| {
             let i = p.first(candidates(role), |_| true);
             p.take(i)
         })
     };
+    let quantity = text(Role::Quantity, quantity);
+    let price = text(Role::Price, price);
     let category = text(Role::Category, category);
     let customer = text(Role::Customer, customer);
     // The title may be the item column itself ("Item Name").
@@ -830,11 +821,27 @@ mod tests {
     }
 
     #[test]
-    fn numeric_roles_need_numbers() {
-        // A text "order" column is no sequence; a text price column is no price.
+    fn a_text_order_column_is_no_sequence() {
         assert_eq!(
-            described("session_id,order,item,price", &["1,first,A,cheap"]),
+            described("session_id,order,item", &["1,first,A"]),
             "order = session_id, item = item"
         );
+        assert_eq!(
+            described("session_id,order,item", &["1,2,A"]),
+            "order = session_id, item = item, seq = order (event order)"
+        );
+    }
+
+    #[test]
+    fn names_and_descriptions_are_titles_not_item_ids() {
+        let e = detect(
+            "InvoiceNo,Description,Quantity",
+            &["1,mug,2"],
+            &Columns::default(),
+        );
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("missing the item column"));
     }
 }

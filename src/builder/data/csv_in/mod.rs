@@ -114,6 +114,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
+/// Placeholders read as an empty number field (quantity 1, no price, no sequence).
+const MISSING: &[&str] = &["NA", "N/A", "NaN", "null", "none", "-"];
+
 fn num(
     rec: &csv::ByteRecord,
     col: usize,
@@ -125,7 +128,7 @@ fn num(
         return Ok(None);
     };
     let s = std::str::from_utf8(raw).unwrap_or("").trim();
-    if s.is_empty() {
+    if s.is_empty() || MISSING.iter().any(|m| s.eq_ignore_ascii_case(m)) {
         return Ok(None);
     }
     match parse_number(s) {
@@ -327,6 +330,13 @@ mod tests {
         for s in ["two", "1,234", "1.234,50", "NaN", "inf", ""] {
             assert_eq!(parse_number(s), None, "{s}");
         }
+        let rec = csv::ByteRecord::from(vec!["n/a", "-", "two"]);
+        let h = ["q".to_string(), "p".to_string(), "x".to_string()];
+        let f = Path::new("o.csv");
+        assert_eq!(num(&rec, 0, &h, f, 2).ok(), Some(None));
+        assert_eq!(num(&rec, 1, &h, f, 2).ok(), Some(None));
+        let e = num(&rec, 2, &h, f, 2).unwrap_err().to_string();
+        assert_eq!(e, "o.csv: line 2, column 3 (x): \"two\" is not a number");
     }
 
     #[test]
