@@ -1,20 +1,43 @@
 //! The builder's CSV reader (`cartsense::builder::data::csv_in`, feature `cli`), seen here as
-//! `crate::csv_in`: the fuzz crate includes `src/builder/data/csv_in.rs` by path, the replay
-//! test imports it. Column detection, delimiter sniffing, UTF-8 and number checks, and the date
-//! parser. Errors are fine; panics are not.
+//! `crate::csv_in`: the fuzz crate includes `src/builder/data/csv_in/mod.rs` (and its
+//! `columns.rs`, `time.rs`) by path, the replay test imports it. Column detection, delimiter
+//! sniffing, UTF-8 and number checks, the date parser and its day/month votes, and columns named
+//! by flags (a time of several columns). Errors are fine; panics are not.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::csv_in::{parse_time, read_file, Columns};
+use crate::csv_in::{parse_number, parse_time, read_file, Columns, DateVotes};
 
 /// One input: written to a file (the reader takes a path) and read with detected columns.
 pub fn csv(data: &[u8]) {
+    let mut named = None;
     if let Ok(s) = std::str::from_utf8(data) {
+        let mut votes = DateVotes::default();
         for line in s.lines().take(64) {
             for field in line.split([',', ';', '\t']) {
                 let _ = parse_time(field);
+                let _ = parse_number(field);
+                if let Some(st) = votes.read(field) {
+                    let _ = st.at(votes.order());
+                }
             }
+        }
+        let _ = votes.note(None);
+        // The first header names as flags: order, item, and the rest joined as one time.
+        let h: Vec<&str> = s
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split([',', ';', '\t'])
+            .collect();
+        if let [order, item, time @ ..] = &h[..] {
+            named = Some(Columns {
+                order: Some(order.to_string()),
+                item: Some(item.to_string()),
+                time: (!time.is_empty()).then(|| time.join("+")),
+                ..Columns::default()
+            });
         }
     }
     let path = scratch();
@@ -26,6 +49,9 @@ pub fn csv(data: &[u8]) {
     }
     drop(f);
     let _ = read_file(&path, &Columns::default(), &|_| {}, &mut |_| {});
+    if let Some(cols) = named {
+        let _ = read_file(&path, &cols, &|_| {}, &mut |_| {});
+    }
     let _ = std::fs::remove_file(&path);
 }
 

@@ -1,5 +1,6 @@
-//! Integration tests of the `cartsense` binary on small slices of the shared data
-//! (tests/fixtures): happy paths, byte-identical determinism and bad input.
+//! Integration tests of the `cartsense` binary on small slices of the shared data and small
+//! made-up exports of other shops (tests/fixtures: `takeaway-mini.csv`, `bakery-mini.csv`):
+//! happy paths, byte-identical determinism and bad input.
 #![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
@@ -105,6 +106,87 @@ fn sessions_are_detected_and_get_transitions_considered() {
         .success();
     let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
     assert_eq!(p.meta()["kind"], "sessions");
+}
+
+/// A small build of another shop's export, no `--quiet` (the log says which columns it used).
+fn build_export(file: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    cli()
+        .args(["build", "--dims", "8", "--iterations", "3", "--orders"])
+        .arg(fixture(file))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success()
+}
+
+#[test]
+fn takeaway_export_builds_with_no_column_flags() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("t.cspk");
+    build_export("takeaway-mini.csv", &pack, &[]).stderr(
+        predicate::str::contains(
+            "columns: order = Order Number, item = Item Name, time = Order Date, \
+             quantity = Quantity, price = Product Price, title = Item Name",
+        )
+        // 03/08/2019 .. 12/08/2019 are ambiguous; 14/08/2019 later in the file decides.
+        .and(predicate::str::contains(
+            "times: dates read day-first (10 values",
+        )),
+    );
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
+    assert_eq!(p.meta()["kind"], "baskets");
+    let i = p
+        .index_of("PLAIN NAAN")
+        .expect("ids upper-cased by default");
+    assert_eq!(p.title(i), "Plain Naan");
+    let clean = p.meta_serde()["build"]["clean"].clone();
+    assert_eq!(clean["unreadableTimes"], 0);
+    assert!(clean["columns"]
+        .as_str()
+        .is_some_and(|c| c.contains("time = Order Date")));
+}
+
+#[test]
+fn bakery_export_builds_with_date_plus_time_and_placeholder_dropped() {
+    let dir = TempDir::new().expect("temp dir");
+    let pack = dir.path().join("b.cspk");
+    let flags = [
+        "--time-col",
+        "Date+Time",
+        "--drop-codes",
+        "NONE",
+        "--keep-id-case",
+    ];
+    build_export("bakery-mini.csv", &pack, &flags).stderr(
+        predicate::str::contains("columns: order = Transaction, item = Item, time = Date + Time")
+            .and(predicate::str::contains("5 non-product codes"))
+            .and(predicate::str::contains("23 Baskets")),
+    );
+    let p = cartsense::pack::Pack::from_vec(std::fs::read(&pack).expect("pack")).expect("loads");
+    assert!(p.index_of("Hot chocolate").is_some() && p.index_of("NONE").is_none());
+}
+
+#[test]
+fn a_named_column_that_is_missing_lists_the_headers() {
+    let dir = TempDir::new().expect("temp dir");
+    let f = write(
+        &dir,
+        "o.csv",
+        b"Date,Time,Transaction,Item\n30-10-2016,09:58:11,1,Bread\n",
+    );
+    cli()
+        .args(["build", "--quiet", "--time-col", "Date+Hour", "--orders"])
+        .arg(&f)
+        .arg("--out")
+        .arg(dir.path().join("o.cspk"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("no column named \"Hour\" (for --time-col)").and(
+                predicate::str::contains("the header has: Date, Time, Transaction, Item"),
+            ),
+        );
 }
 
 #[test]

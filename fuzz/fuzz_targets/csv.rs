@@ -2,8 +2,8 @@
 //! Fuzz target `csv`: the CLI's CSV reader, see `fuzz/harness_csv.rs` (shared with
 //! `tests/fuzz_crashers.rs`).
 
-#[path = "../../src/builder/data/csv_in.rs"]
-#[allow(dead_code)]
+#[path = "../../src/builder/data/csv_in/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod csv_in;
 
 #[path = "../harness_csv.rs"]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use cartsense::builder::data::{
-    self, catalog, CleanRules, Columns, Kind, CANCEL_PREFIX, NON_PRODUCT_CODES,
+    self, catalog, CleanRules, Columns, DateOrder, Kind, CANCEL_PREFIX, NON_PRODUCT_CODES,
     NON_PRODUCT_PREFIXES,
 };
 use cartsense::builder::model::Opts;
@@ -29,8 +29,13 @@ impl From<KindArg> for Kind {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Example:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
-cartsense build --orders views.csv --order-col session_id --item-col item_id --seq-col timeframe --out m.cspk"
+    after_help = "Columns are found by header name, compared without case, spaces, `_`, `-` and `.` \
+(\"Order Number\" = order_number), each role taking the first free column of its list (most \
+specific names first); a column serves one role, except that the item column may also be the title. \
+The log's `columns:` line says which were used; the --*-col flags override detection, matched the \
+same way.\n\nExample:\n  cartsense build --orders data/online-retail-uci/by-day --out model.cspk\n  \
+cartsense build --orders views.csv --order-col session_id --item-col item_id --seq-col timeframe --out m.cspk\n  \
+cartsense build --orders BreadBasket_DMS.csv --time-col Date+Time --drop-codes NONE --keep-id-case --out bakery.cspk"
 )]
 pub struct BuildArgs {
     /// Order/event CSV files or folders of them (read in name order).
@@ -44,7 +49,9 @@ pub struct BuildArgs {
     pub catalog: Option<PathBuf>,
     #[command(flatten)]
     pub cols: ColArgs,
-    /// Baskets or sessions (default: detected from the data).
+    /// Baskets or sessions [default: detected: baskets with a basket-order sequence column
+    /// (add_to_cart_order), sessions with an event-order one (timeframe, seq, ...) or when the
+    /// rows of most orders have distinct times, else baskets].
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
     /// Embedding dimensions.
@@ -88,7 +95,8 @@ pub struct CleanArgs {
     /// Order ids made of this prefix and digits are cancellations ("" = none).
     #[arg(long, default_value = CANCEL_PREFIX)]
     pub cancel_prefix: String,
-    /// Comma-separated item codes that are not products.
+    /// Comma-separated item codes that are not products, compared ignoring case (a placeholder
+    /// like NONE or N/A has to be listed: `--drop-codes NONE`).
     #[arg(long, default_value_t = NON_PRODUCT_CODES.join(","))]
     pub drop_codes: String,
     /// Comma-separated item code prefixes that are not products.
@@ -116,34 +124,61 @@ impl CleanArgs {
     }
 }
 
+/// `--date-order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrderArg {
+    /// Decided from the data (a first field above 12 = day-first, a second = month-first).
+    Auto,
+    /// `03/08/2019` is 3 August.
+    DayFirst,
+    /// `03/08/2019` is March 8.
+    MonthFirst,
+}
+
+/// Column flags: they override detection (see the `after_help` of [`BuildArgs`]).
 #[derive(Debug, Clone, clap::Args)]
 pub struct ColArgs {
-    /// Order (or session) id column [default: InvoiceNo, order_id, session_id, ...].
+    /// Order (or session) id column [default: InvoiceNo, order_id, Order Number, transaction,
+    /// receipt, ticket, basket_id, session_id, ..., else user_id or customer_id].
     #[arg(long)]
     pub order_col: Option<String>,
-    /// Item id column [default: StockCode, item_id, product_id, sku, ...].
+    /// Item id column [default: StockCode, item_id, product_id, sku, article, item, product,
+    /// Item Name, ...].
     #[arg(long)]
     pub item_col: Option<String>,
-    /// Timestamp column [default: InvoiceDate, timestamp, eventdate, ...].
+    /// Time column, or several joined with `+` and read as one: `Date+Time` (values joined
+    /// with a space), `year+month+day` [default: InvoiceDate, timestamp, Order Date, created_at,
+    /// date, ...; a date-only column with a time-of-day column (Date, Time) as a pair; year,
+    /// month, day columns]. Without one, groups keep the file order.
     #[arg(long)]
     pub time_col: Option<String>,
-    /// Numeric within-order sequence column, added to the time in ms [default: timeframe].
+    /// Day/month order of dates like 03/08/2019. `auto` decides once per input from all its
+    /// values; with no value above 12 in either place, `/` dates are month-first and `-` or `.`
+    /// dates day-first, and the log says the order was ambiguous.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub date_order: DateOrderArg,
+    /// Numeric within-order sequence column. Names meaning the order of items in a basket
+    /// (add_to_cart_order, cart_order, line_no) order each basket's items and keep the kind
+    /// baskets; any other (timeframe, seq, position, order, ...) is the order of events, added
+    /// to the time in ms, and makes the kind sessions unless --kind says otherwise
+    /// [default: detected by those names].
     #[arg(long)]
     pub seq_col: Option<String>,
-    /// Quantity column [default: Quantity].
+    /// Quantity column [default: Quantity, qty, units, ...].
     #[arg(long)]
     pub quantity_col: Option<String>,
-    /// Unit price column [default: UnitPrice, price].
+    /// Unit price column [default: UnitPrice, price, Product Price, item_price, ...].
     #[arg(long)]
     pub price_col: Option<String>,
-    /// Title column [default: Description, title, name].
+    /// Title column; may be the item column [default: title, product_name, Item Name,
+    /// Description, name, ...].
     #[arg(long)]
     pub title_col: Option<String>,
-    /// Category column [default: category].
+    /// Category column [default: category, department, aisle, main category, ...].
     #[arg(long)]
     pub category_col: Option<String>,
     /// Customer id column, for per-item repurchase stats [default: CustomerID, customer_id,
-    /// user_id]; a trailing `.0` is removed.
+    /// user_id, ...]; a trailing `.0` is removed.
     #[arg(long, alias = "customer-column")]
     pub customer_col: Option<String>,
 }
@@ -160,6 +195,11 @@ impl ColArgs {
             title: self.title_col.clone(),
             category: self.category_col.clone(),
             customer: self.customer_col.clone(),
+            date_order: match self.date_order {
+                DateOrderArg::Auto => None,
+                DateOrderArg::DayFirst => Some(DateOrder::DayFirst),
+                DateOrderArg::MonthFirst => Some(DateOrder::MonthFirst),
+            },
         }
     }
 }
@@ -207,7 +247,11 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             eprintln!("{s}");
         }
     };
+    log(&format!("columns: {}", rep.columns));
     log(&rep.summary());
+    if !rep.times.is_empty() {
+        log(&format!("times: {}", rep.times));
+    }
     if let Some(cat) = &a.catalog {
         catalog::merge(&mut ds, cat, !a.clean.keep_id_case)?;
     }

@@ -31,9 +31,9 @@ pub const CANCEL_PREFIX: &str = "C";
 pub struct CleanRules {
     /// Order ids made of this prefix followed by digits are cancellations ("" = none).
     pub cancel_prefix: String,
-    /// Item codes that are not products (compared after normalisation).
+    /// Item codes that are not products (compared ignoring ASCII case).
     pub drop_codes: Vec<String>,
-    /// Item code prefixes that are not products.
+    /// Item code prefixes that are not products (compared ignoring ASCII case).
     pub drop_prefixes: Vec<String>,
     /// Upper-case item ids (after trimming).
     pub upper_ids: bool,
@@ -72,12 +72,21 @@ pub struct CleanReport {
     pub empty_ids: u64,
     /// Rows kept.
     pub kept: u64,
+    /// Kept rows whose non-empty time could not be read (kept, timed like their group's other
+    /// rows).
+    pub unreadable_times: u64,
+    /// The columns used per role, as `order = InvoiceNo, item = StockCode, ...` (one entry
+    /// per distinct mapping among the files, joined with ` | `).
+    pub columns: String,
+    /// How times were read when that was a choice: the day/month order and its evidence, or
+    /// the fall-back to file order ("" = nothing to say).
+    pub times: String,
 }
 
 impl CleanReport {
     /// One line for the build log.
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "read {} rows from {} file(s); dropped {} cancellations, {} with quantity <= 0, \
              {} with price <= 0, {} non-product codes, {} with an empty order or item id; kept {}",
             self.rows,
@@ -88,7 +97,14 @@ impl CleanReport {
             self.non_product_codes,
             self.empty_ids,
             self.kept
-        )
+        );
+        if self.unreadable_times > 0 {
+            s += &format!(
+                "; {} kept rows have a time that could not be read",
+                self.unreadable_times
+            );
+        }
+        s
     }
 }
 
@@ -123,11 +139,17 @@ impl CleanRules {
             rep.non_positive_price += 1;
             return None;
         }
-        if self.drop_codes.contains(&item)
-            || self
-                .drop_prefixes
-                .iter()
-                .any(|c| !c.is_empty() && item.starts_with(c.as_str()))
+        // Ignoring case, also when ids keep theirs (`--drop-codes NONE` drops `None`).
+        if self
+            .drop_codes
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&item))
+            || self.drop_prefixes.iter().any(|c| {
+                !c.is_empty()
+                    && item
+                        .get(..c.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(c))
+            })
         {
             rep.non_product_codes += 1;
             return None;

@@ -10,7 +10,7 @@ pub mod csv_in;
 mod load;
 
 pub use clean::{CleanReport, CleanRules, CANCEL_PREFIX, NON_PRODUCT_CODES, NON_PRODUCT_PREFIXES};
-pub use csv_in::Columns;
+pub use csv_in::{Columns, DateOrder};
 pub use load::load;
 
 /// Baskets (unordered sets bought together) or sessions (ordered event sequences).
