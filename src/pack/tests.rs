@@ -271,6 +271,7 @@ fn upper_cased_ids_match_as_written() {
     assert_eq!(p.index_of("abd"), None);
     let exact = Pack::from_bytes(&w.to_bytes().unwrap()).unwrap();
     assert_eq!(exact.index_of("abc"), None);
+}
 
 #[test]
 fn split_rows_accepts_exactly_the_compressed_row_layout() {
