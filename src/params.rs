@@ -102,10 +102,11 @@ pub struct Params {
     /// Weight of the basket-neighbour term `K_j / max K` (0 turns it off; needs a pack with
     /// stored baskets).
     pub knn_weight: f32,
-    /// Weight of the popularity prior `ln(1 + pop_j) / ln(1 + max pop)` (0 turns it off).
+    /// Weight of the popularity prior `ln(1 + pop_j) / ln(1 + max pop)` (0 turns it off; may
+    /// be negative).
     pub popularity_weight: f32,
     /// Weight of the trend prior: the same over the pack's stored (recent) baskets only
-    /// (0 turns it off; needs stored baskets).
+    /// (0 turns it off; may be negative; needs stored baskets).
     pub trend_weight: f32,
     /// Basket neighbours that vote (see [`crate::knn`]).
     pub knn_neighbours: u32,
@@ -250,13 +251,14 @@ impl Params {
             self.memory_weight,
             self.embedding_weight,
             self.knn_weight,
-            self.popularity_weight,
-            self.trend_weight,
         ]
         .iter()
         .any(|&w| w < 0.0)
         {
-            return Err(Error::bad("blend weights must be >= 0"));
+            // The two priors may be negative: a shop whose buyers look past the best-sellers.
+            return Err(Error::bad(
+                "blend weights must be >= 0 (only popularityWeight and trendWeight may be negative)",
+            ));
         }
         if self.knn_neighbours == 0 {
             return Err(Error::bad("knnNeighbours must be at least 1"));

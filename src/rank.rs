@@ -659,10 +659,10 @@ impl Engine {
             self.params.popularity_weight,
             self.params.trend_weight,
         );
-        if wp > 0.0 || wr > 0.0 {
+        if wp != 0.0 || wr != 0.0 {
             self.popularity_prior();
         }
-        if wr > 0.0 {
+        if wr != 0.0 {
             self.trend_prior();
         }
         let prior: &[f32] = self.prior.get().map_or(&[], |v| v.as_slice());
@@ -682,12 +682,12 @@ impl Engine {
         let mut next = 0;
         let mut block = |first: usize, s: &mut [f32]| {
             let end = first + s.len();
-            if wr > 0.0 {
+            if wr != 0.0 {
                 let dense = prior[first..end].iter().zip(&trend[first..end]);
                 for (x, (&p, &r)) in s.iter_mut().zip(dense) {
                     *x = we * *x + wp * p + wr * r;
                 }
-            } else if wp > 0.0 {
+            } else if wp != 0.0 {
                 for (x, &p) in s.iter_mut().zip(&prior[first..end]) {
                     *x = we * *x + wp * p;
                 }

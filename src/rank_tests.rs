@@ -390,7 +390,7 @@ fn full_pack(seed: u64, n: usize, d: usize, q: Quantize, fold: bool) -> Vec<u8> 
 /// (the embedding weight 0 skips the scan), filters, and pools larger than one block.
 #[test]
 fn fused_scan_equals_the_documented_blend() {
-    let weights: [[f32; 6]; 7] = [
+    let weights: [[f32; 6]; 8] = [
         // embedding, neighbours, transitions, knn, popularity, trend
         [1.0, 0.7, 0.5, 0.0, 0.0, 0.0],
         [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
@@ -399,6 +399,8 @@ fn fused_scan_equals_the_documented_blend() {
         [0.0, 0.4, 0.0, 0.6, 0.25, 0.1],
         [2.0, 0.0, 1.0, 0.3, 0.05, 0.0],
         [1.0, 0.2, 0.0, 0.0, 0.0, 0.3],
+        // Negative priors (a shop whose buyers look past the best-sellers).
+        [1.0, 0.0, 0.3, 0.5, -0.2, -0.1],
     ];
     for (seed, q, d, n) in [
         (11, Quantize::I8, 64, 1000),

@@ -27,6 +27,8 @@ pub const POOL: usize = 100;
 pub const GRID: [f32; 15] = [
     0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0,
 ];
+/// The values a signed term (the popularity and trend priors of `recommend`) may also take.
+pub const NEGATIVE_GRID: [f32; 6] = [-0.5, -0.3, -0.2, -0.1, -0.05, -0.02];
 /// Most rounds of coordinate ascent.
 pub const ROUNDS: usize = 4;
 
@@ -57,6 +59,8 @@ pub struct Tables {
     pub cases: Vec<Table>,
     /// List length scored (HR@k).
     pub k: usize,
+    /// Terms whose weight may be negative.
+    pub signed: Vec<bool>,
     /// Mean positive catalogue price (for the value factor).
     pub mean_price: Option<f32>,
 }
@@ -128,7 +132,7 @@ impl Tables {
         let t = self.t();
         let mut s = 0.0f32;
         for (x, &wx) in tab.terms[c * t..(c + 1) * t].iter().zip(w) {
-            if wx > 0.0 {
+            if wx != 0.0 {
                 s += wx * x;
             }
         }
@@ -220,7 +224,8 @@ impl Tables {
             let mut improved = false;
             for x in (0..t).filter(|&x| allowed[x]) {
                 let from = best_w.clone();
-                for &g in &GRID {
+                let neg: &[f32] = if self.signed[x] { &NEGATIVE_GRID } else { &[] };
+                for &g in GRID.iter().chain(neg) {
                     let mut w = from.clone();
                     w[x] = g;
                     if w == best_w || w.iter().all(|&v| v == 0.0) {
@@ -364,6 +369,10 @@ pub fn recommend_tables(
         names: REC_TERMS.to_vec(),
         cases: out,
         k,
+        signed: REC_TERMS
+            .iter()
+            .map(|&n| n == "popularity" || n == "trend")
+            .collect(),
         mean_price: None,
     }
 }
@@ -525,6 +534,7 @@ pub fn cart_tables(
         names: CART_TERMS.to_vec(),
         cases: out,
         k,
+        signed: vec![false; CART_TERMS.len()],
         mean_price: crate::bundle::mean_price(pack),
     }
 }
