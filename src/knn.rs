@@ -96,8 +96,9 @@ impl Knn {
         }
         let s = p.sample as usize;
         if s > 0 && self.touched.len() > s {
-            // The most recent are the smallest indices.
-            self.touched.select_nth_unstable(s);
+            // The most recent are the smallest indices. (The crate's one sort: a selection
+            // algorithm of its own would cost more wasm than the sort costs time.)
+            crate::sort::sort_by(&mut self.touched, |a, b| a.cmp(b));
             for &b in &self.touched[s..] {
                 self.overlap[b as usize] = 0.0;
             }
@@ -112,13 +113,10 @@ impl Knn {
         }
         let best_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
         let k = p.neighbours as usize;
-        if self.sims.len() > k {
-            self.sims.select_nth_unstable_by(k, best_first);
-            self.sims.truncate(k);
-        }
         // Votes are added best neighbour first, so the sums are the same floats as a
         // reference that sorts its neighbours.
         crate::sort::sort_by(&mut self.sims, best_first);
+        self.sims.truncate(k);
         for &(sim, b) in &self.sims {
             for &j in store.basket(b as usize) {
                 let a = &mut self.acc[j as usize];

@@ -571,7 +571,7 @@ impl Pack {
         };
         get(id).or_else(|| {
             // A pack built from normalised ids still knows the shop's ids as written.
-            let norm = id.trim().to_uppercase();
+            let norm = id.trim().to_ascii_uppercase();
             (self.upper_ids && norm != id).then(|| get(&norm)).flatten()
         })
     }
