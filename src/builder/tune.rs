@@ -212,15 +212,8 @@ fn rec_blend(
     let mut eng = Engine::from_bytes(pack).map_err(|e| anyhow!("trial pack: {e}"))?;
     eng.set_params(*p).map_err(|e| anyhow!("{e}"))?;
     let allowed = rec_terms(&eng);
-    let t0 = std::time::Instant::now();
     let t = blend::recommend_tables(&mut eng, valid, kind, k_of(kind), prices);
-    let t1 = t0.elapsed().as_secs_f64();
     let r = t.ascend(&allowed, &Shape::default());
-    eprintln!(
-        "PROFILE tables {t1:.2}s ascend {:.2}s pool {}",
-        t0.elapsed().as_secs_f64() - t1,
-        t.cases.iter().map(|c| c.items.len()).sum::<usize>() / t.cases.len().max(1)
-    );
     Ok(r)
 }
 
