@@ -14,6 +14,9 @@ const packs = [
     currency: 'GBP', foldIn: { lambda: 0.1, alpha: 2 }, meta: { name: 'seed', scorer: { neighbourWeight: 0.5 } } },
   { ids: ['x1', 'x2', 'x3', 'x4'], dims: 3, embeddings: new Float32Array(12).map((_, i) => Math.sin(i)),
     categories: ['a', 'b', 'a', 'b'], prices: [5, 6, 7, 8] },
+  // A BSKT section (stored baskets for basket neighbours), recent first, with a repeated item.
+  { ids: ['b1', 'b2', 'b3', 'b4', 'b5'], dims: 2, embeddings: new Float32Array(10).map((_, i) => Math.cos(i)),
+    baskets: { offsets: [0, 2, 5, 6, 9], index: [0, 1, 2, 0, 4, 3, 1, 4, 1] }, meta: { scorer: { knnWeight: 1 } } },
 ];
 packs.forEach((p, i) => {
   const b = buildPack(p);
