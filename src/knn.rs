@@ -55,6 +55,8 @@ pub struct Knn {
     overlap: Vec<f32>,
     touched: Vec<u32>,
     acc: Vec<f32>,
+    best: crate::topk::TopK,
+    drained: Vec<crate::topk::Scored>,
     sims: Vec<(f32, u32)>,
 }
 
@@ -96,27 +98,41 @@ impl Knn {
         }
         let s = p.sample as usize;
         if s > 0 && self.touched.len() > s {
-            // The most recent are the smallest indices. (The crate's one sort: a selection
-            // algorithm of its own would cost more wasm than the sort costs time.)
-            crate::sort::sort_by(&mut self.touched, |a, b| a.cmp(b));
-            for &b in &self.touched[s..] {
-                self.overlap[b as usize] = 0.0;
+            // The most recent are the smallest indices: walk the store from the newest basket
+            // to the s-th candidate (one pass over at most the store, no sort).
+            let mut seen = 0;
+            let cut = self
+                .overlap
+                .iter()
+                .position(|&o| {
+                    seen += usize::from(o != 0.0);
+                    seen == s
+                })
+                .map_or(self.overlap.len(), |b| b + 1);
+            for &b in &self.touched {
+                if b as usize >= cut {
+                    self.overlap[b as usize] = 0.0;
+                }
             }
-            self.touched.truncate(s);
+            self.touched.retain(|&b| (b as usize) < cut);
         }
         let m = ctx_len as f32;
-        self.sims.clear();
+        // The k most similar through the bounded heap the scan uses (ties: smaller index, i.e.
+        // more recent, first), drained best first.
+        self.best.reset(p.neighbours as usize);
         for &b in &self.touched {
             let o = std::mem::take(&mut self.overlap[b as usize]);
             let len = store.basket(b as usize).len() as f32;
-            self.sims.push((o / (m * len).sqrt(), b));
+            self.best
+                .offer(b as usize, o / (m * len).sqrt(), &[], &mut |_| true);
         }
-        let best_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        let k = p.neighbours as usize;
+        self.drained.clear();
+        self.best.drain_sorted(&mut self.drained);
+        self.sims.clear();
+        self.sims
+            .extend(self.drained.iter().map(|x| (x.score, x.index)));
         // Votes are added best neighbour first, so the sums are the same floats as a
         // reference that sorts its neighbours.
-        crate::sort::sort_by(&mut self.sims, best_first);
-        self.sims.truncate(k);
         for &(sim, b) in &self.sims {
             for &j in store.basket(b as usize) {
                 let a = &mut self.acc[j as usize];
