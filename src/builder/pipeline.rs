@@ -76,7 +76,7 @@ pub fn build(
             ));
         }
     }
-    let pack = finish(ds, &choice, tuned.quality, &o.model, extra)?;
+    let pack = finish(ds, &choice, tuned.quality, &o.model, extra, log)?;
     Ok(Built {
         pack,
         choice,
@@ -110,7 +110,7 @@ pub fn choose(
             valid.len()
         ));
         return Ok(Chosen {
-            choice: tune::default_choice(sub.kind),
+            choice: tune::default_choice(sub.kind, o),
             quality: json!({"split": split, "validationCases": valid.len()}),
             pack: None,
         });
@@ -137,7 +137,9 @@ pub fn finish(
     quality: serde_json::Value,
     o: &Opts,
     extra: serde_json::Value,
+    log: &dyn Fn(&str),
 ) -> Result<Vec<u8>> {
+    let o = &choice.sized(o);
     let parts = model::parts(ds, choice.method, o, &|| {});
     let cold = coldstart::holdout(ds, &parts.cooc.count, &parts.emb, o.dims, o.cold_below);
     let n_cold = parts
@@ -162,6 +164,7 @@ pub fn finish(
             "seed": o.seed,
             "iterations": o.iterations,
             "neighbours": o.neighbours,
+            "maxPackBytes": o.max_pack_bytes,
             "groups": ds.groups.len(),
             "baskets": choice.baskets,
         },
@@ -178,11 +181,31 @@ pub fn finish(
     if let Some(c) = id_case {
         meta["idCase"] = c;
     }
-    let mut w = model::writer(ds, &parts, choice, o, meta);
-    if let Some(r) = rep {
-        w = w.repurchase(r.per_item);
+    // The budget was met on the tuning split; on all the data the pack is a little larger,
+    // so the stored baskets (the cheapest to lose: the tuner halves them first or last by
+    // validation) are trimmed until it fits.
+    let mut choice = choice.clone();
+    loop {
+        let mut w = model::writer(ds, &parts, &choice, o, meta.clone());
+        if let Some(r) = &rep {
+            w = w.repurchase(r.per_item.clone());
+        }
+        let bytes = model::bytes(&w)?;
+        if o.max_pack_bytes == 0 || choice.baskets == 0 {
+            return Ok(bytes);
+        }
+        let gz = model::gzip_len(&bytes);
+        if gz <= o.max_pack_bytes {
+            return Ok(bytes);
+        }
+        let fewer = choice.baskets * 9 / 10;
+        log(&format!(
+            "final pack {gz} bytes gzip, over the {} budget: storing {fewer} baskets instead of {}",
+            o.max_pack_bytes, choice.baskets
+        ));
+        choice.baskets = fewer;
+        meta["model"]["baskets"] = json!(fewer);
     }
-    model::bytes(&w)
 }
 
 /// Issue 7: the buy-again ranking and its weight in `completeCart` (`ReturningParams`),

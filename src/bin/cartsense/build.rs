@@ -79,6 +79,12 @@ pub struct BuildArgs {
     /// validation split within this budget).
     #[arg(long, default_value_t = cartsense::builder::model::BASKET_BYTES)]
     pub basket_bytes: usize,
+    /// Most KB of the whole pack after gzip -9, as a web server sends it; 0 = no budget. When
+    /// the pack would be larger, embedding dimensions, neighbours per item and stored baskets
+    /// are traded down, each step chosen by validation (the log and `inspect` show the
+    /// trade-off).
+    #[arg(long, default_value_t = cartsense::builder::model::MAX_PACK_KB)]
+    pub max_pack_kb: usize,
     #[command(flatten)]
     pub clean: CleanArgs,
     /// Currency code stored in the pack.
@@ -274,6 +280,7 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             iterations: a.iterations,
             cold_below: a.cold_below,
             basket_bytes: a.basket_bytes,
+            max_pack_bytes: a.max_pack_kb.saturating_mul(1024),
         },
         holdout: a.holdout,
         upper_ids: !a.clean.keep_id_case,
