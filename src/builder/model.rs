@@ -77,6 +77,22 @@ pub struct Opts {
     /// Most bytes of the whole pack after gzip -9 (`--max-pack-kb`; 0 = no budget). Dims,
     /// neighbours per item and stored baskets are traded down on validation to fit.
     pub max_pack_bytes: usize,
+    /// Which item facts the pack carries (`--facts`).
+    pub facts: Facts,
+}
+
+/// Item facts stored in the pack: a shop that renders its own product table can leave titles
+/// and categories (and prices) out of the download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Facts {
+    /// Ids only (no titles, categories or prices: `completeCart` has no value term).
+    None,
+    /// Prices, no titles or categories.
+    Prices,
+    /// Titles, categories and prices.
+    #[default]
+    All,
 }
 
 /// Default pack budget (`--max-pack-kb`): 1,024 KB after gzip, what a storefront can fetch
@@ -201,16 +217,20 @@ pub fn writer(
 ) -> PackWriter {
     let p = &choice.params;
     let mut w = PackWriter::new(ds.ids.clone(), parts.dims, parts.emb.clone())
-        .titles(ds.titles.clone())
-        .prices(ds.prices.clone())
         .popularity(parts.cooc.count.iter().map(|&c| c as f32).collect())
         .fold_in(ALS_LAMBDA.max(1e-3), parts.fold_alpha)
         .item_flags(parts.flags.clone())
         .quantize(o.quantize)
         .compact_lists(true)
         .meta(meta);
-    if ds.categories.iter().any(|c| !c.is_empty()) {
-        w = w.categories(ds.categories.clone());
+    if o.facts != Facts::None {
+        w = w.prices(ds.prices.clone());
+    }
+    if o.facts == Facts::All {
+        w = w.titles(ds.titles.clone());
+        if ds.categories.iter().any(|c| !c.is_empty()) {
+            w = w.categories(ds.categories.clone());
+        }
     }
     if p.neighbour_weight > 0.0 || choice.bundle.copurchase_weight > 0.0 {
         w = w.neighbours(parts.cooc.neighbours(choice.measure, o.neighbours));

@@ -618,9 +618,9 @@ fn tune_cart(
 }
 
 /// Neighbour counts tried when the budget asks for fewer (0 = no neighbour lists).
-const NEIGHBOUR_STEPS: [usize; 5] = [100, 50, 25, 10, 0];
+pub const NEIGHBOUR_STEPS: [usize; 5] = [100, 50, 25, 10, 0];
 /// Fewest embedding dimensions the budget may ask for.
-const MIN_DIMS: usize = 16;
+pub const MIN_DIMS: usize = 16;
 
 /// Trade sizes down until the trial pack's gzip -9 bytes fit 95% of `o.max_pack_bytes` (the
 /// final pack also holds repurchase stats and trains on more data; `pipeline::finish` trims
@@ -658,25 +658,41 @@ fn fit_budget(
             gz: usize,
         }
         let mut cands = Vec::new();
-        let mut try_step = |what: &'static str, dims: usize, neighbours: usize, baskets: usize| -> Result<()> {
-            let parts = (dims != b.dims).then(|| {
-                let quick = Opts {
-                    iterations: o.iterations.min(QUICK_ITERATIONS),
+        let mut try_step =
+            |what: &'static str, dims: usize, neighbours: usize, baskets: usize| -> Result<()> {
+                let parts = (dims != b.dims).then(|| {
+                    let quick = Opts {
+                        iterations: o.iterations.min(QUICK_ITERATIONS),
+                        dims,
+                        ..o.clone()
+                    };
+                    model::parts_with(sub, b.parts.cooc.clone(), b.method, &quick, &|| {})
+                });
+                let c = Choice {
                     dims,
-                    ..o.clone()
+                    neighbours,
+                    baskets,
+                    ..b.choice()
                 };
-                model::parts_with(sub, b.parts.cooc.clone(), b.method, &quick, &|| {})
-            });
-            let c = Choice { dims, neighbours, baskets, ..b.choice() };
-            let pack = trial_pack(sub, parts.as_ref().unwrap_or(&b.parts), &c, o, baskets)?;
-            let g = model::gzip_len(&pack);
-            if g >= gz {
-                return Ok(());
-            }
-            let (w, score, _) = rec_blend(&pack, &b.p, valid, kind, &sub.prices)?;
-            cands.push(Step { what, parts, dims, neighbours, baskets, pack, w, score, gz: g });
-            Ok(())
-        };
+                let pack = trial_pack(sub, parts.as_ref().unwrap_or(&b.parts), &c, o, baskets)?;
+                let g = model::gzip_len(&pack);
+                if g >= gz {
+                    return Ok(());
+                }
+                let (w, score, _) = rec_blend(&pack, &b.p, valid, kind, &sub.prices)?;
+                cands.push(Step {
+                    what,
+                    parts,
+                    dims,
+                    neighbours,
+                    baskets,
+                    pack,
+                    w,
+                    score,
+                    gz: g,
+                });
+                Ok(())
+            };
         if b.dims / 2 >= MIN_DIMS {
             try_step("dims", b.dims / 2, b.neighbours, b.baskets)?;
         }
@@ -684,7 +700,11 @@ fn fit_budget(
             try_step("neighbours", b.dims, n, b.baskets)?;
         }
         if b.baskets > 0 {
-            let half = if b.baskets / 2 >= MIN_BASKETS { b.baskets / 2 } else { 0 };
+            let half = if b.baskets / 2 >= MIN_BASKETS {
+                b.baskets / 2
+            } else {
+                0
+            };
             try_step("baskets", b.dims, b.neighbours, half)?;
         }
         // Least validation loss per byte saved (a gain counts as negative loss).
@@ -692,10 +712,7 @@ fn fit_budget(
             let loss = b.score.hr() - s.score.hr() + 1e-3 * (b.score.mrr() - s.score.mrr());
             loss / (gz - s.gz) as f64
         };
-        let Some(best) = cands
-            .into_iter()
-            .min_by(|x, y| cost(x).total_cmp(&cost(y)))
-        else {
+        let Some(best) = cands.into_iter().min_by(|x, y| cost(x).total_cmp(&cost(y))) else {
             log(&format!(
                 "  size: {gz} bytes gzip is over the {} budget and nothing smaller is left to try",
                 o.max_pack_bytes
@@ -706,8 +723,10 @@ fn fit_budget(
             "  size: {} -> dims {}, neighbours {}, baskets {}: {} -> {} bytes gzip, HR@{k} {:.4} -> {:.4}",
             best.what, best.dims, best.neighbours, best.baskets, gz, best.gz, b.score.hr(), best.score.hr()
         ));
-        steps.push(json!({"what": best.what, "dims": best.dims, "neighbours": best.neighbours,
-            "baskets": best.baskets, "gzipBytes": best.gz, "blend": score_json(&best.score)}));
+        steps.push(
+            json!({"what": best.what, "dims": best.dims, "neighbours": best.neighbours,
+            "baskets": best.baskets, "gzipBytes": best.gz, "blend": score_json(&best.score)}),
+        );
         if let Some(p) = best.parts {
             b.parts = p;
         }

@@ -767,6 +767,11 @@ impl Pack {
         self.buf().len()
     }
 
+    /// The pack's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.buf()
+    }
+
     /// Approximate heap bytes held (pack bytes plus the id index and category names).
     pub fn heap_bytes(&self) -> usize {
         let buf = match &self.bytes {
@@ -787,15 +792,21 @@ impl Pack {
             + self.cat_names.iter().map(|s| s.len() + 24).sum::<usize>()
     }
 
-    /// Sections as (tag, byte length), in file order: for `inspect`.
-    pub fn sections(&self) -> Vec<(String, usize)> {
-        Self::read_table(self.buf())
+    /// Each section's tag, encoding (flags bits 8..16) and bytes, in file order.
+    pub fn sections(&self) -> Vec<(String, u32, &[u8])> {
+        let b = self.buf();
+        Self::read_table(b)
             .map(|es| {
                 es.into_iter()
-                    .map(|e| (tag_name(e.tag), e.range.len()))
+                    .map(|e| (tag_name(e.tag), (e.flags >> 8) & 0xff, &b[e.range]))
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The pack's format version (1, or 2 with compact lists).
+    pub fn version(&self) -> u16 {
+        rd_u16(self.buf(), 8)
     }
 }
 

@@ -253,9 +253,14 @@ fn run_one(
             Some(o) => {
                 let vpack = match &o.valid_pack {
                     Some(p) => p.clone(),
-                    None => {
-                        pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}), &|_| {})?
-                    }
+                    None => pipeline::finish(
+                        &s.subtrain,
+                        &o.choice,
+                        Value::Null,
+                        &o.opts,
+                        json!({}),
+                        &|_| {},
+                    )?,
                 };
                 Some((vpack, o.pack.clone()))
             }

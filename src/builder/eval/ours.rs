@@ -47,6 +47,7 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         cold_below: 3,
         basket_bytes: model::BASKET_BYTES,
         max_pack_bytes: a.max_pack_kb * 1024,
+        facts: model::Facts::All,
     };
     let t0 = Instant::now();
     let max_baskets = model::baskets_within(&s.train, o.basket_bytes);
