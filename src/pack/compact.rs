@@ -11,8 +11,9 @@
 //! rejecting any inconsistency, and serves rows in the raw layout's order: weight descending,
 //! then index ascending.
 
-use super::baskets::{put_varint, Reader};
-use super::writer::SparseRows;
+use super::baskets::Reader;
+#[cfg(any(feature = "cli", test))]
+use super::{baskets::put_varint, writer::SparseRows};
 use crate::error::PackError;
 
 /// Encoding tag inside the body (the section's flags carry [`super::format::ENC_COMPACT`]).
@@ -34,6 +35,7 @@ pub struct DecodedRows {
 }
 
 /// The byte a weight is stored as, given its row's scale.
+#[cfg(any(feature = "cli", test))]
 fn quantize(w: f32, scale: f32) -> u8 {
     if scale > 0.0 {
         ((w / scale).clamp(0.0, 1.0).sqrt() * 255.0).round() as u8
@@ -48,7 +50,9 @@ fn dequantize(q: u8, scale: f32) -> f32 {
     scale * x * x
 }
 
-/// Encode rows (entries `(other item, weight >= 0)`, any order) as a section body.
+/// Encode rows (entries `(other item, weight >= 0)`, any order) as a section body. (Native
+/// only: the builder writes compact packs; the wasm's `buildPack` writes the raw layout.)
+#[cfg(any(feature = "cli", test))]
 pub fn encode(rows: &SparseRows) -> Vec<u8> {
     let mut body = Vec::new();
     let mut nnz = 0u32;
@@ -80,31 +84,24 @@ pub fn encode(rows: &SparseRows) -> Vec<u8> {
 
 /// Decode and validate a section body of `n` rows (`what` names the section in messages).
 pub fn decode(b: &[u8], n: usize, what: &'static str) -> Result<DecodedRows, PackError> {
+    // Two message shapes with fixed phrases: every formatted argument costs wasm bytes.
+    let bad = |why: &str| invalid(format!("{what} {why}"));
+    let bad_row = |row: usize, why: &str| invalid(format!("{what}: item {row} {why}"));
     if b.len() < 16 {
-        return Err(invalid(format!(
-            "{what} is {} bytes, shorter than its 16-byte head",
-            b.len()
-        )));
+        return Err(bad("is shorter than its 16-byte head"));
     }
     let word = |k: usize| u32::from_le_bytes([b[4 * k], b[4 * k + 1], b[4 * k + 2], b[4 * k + 3]]);
     let (rows, nnz, enc, reserved) = (word(0), word(1), word(2), word(3));
     if enc != BODY_ENCODING || reserved != 0 {
-        return Err(invalid(format!(
-            "{what} encoding {enc} (reserved {reserved}) is not known to this build"
-        )));
+        return Err(bad("has an encoding not known to this build"));
     }
     if rows as usize != n {
-        return Err(invalid(format!(
-            "{what} has {rows} rows but the pack has {n} items"
-        )));
+        return Err(bad("has a row count other than the pack's item count"));
     }
     let body = &b[16..];
     // Every entry takes at least two bytes (an index and a weight): bound before allocating.
     if u64::from(nnz) * 2 > body.len() as u64 {
-        return Err(invalid(format!(
-            "{what} declares {nnz} entries in {} bytes",
-            body.len()
-        )));
+        return Err(bad("declares more entries than its bytes can hold"));
     }
     let mut out = DecodedRows {
         offsets: Vec::with_capacity(n + 1),
@@ -121,58 +118,49 @@ pub fn decode(b: &[u8], n: usize, what: &'static str) -> Result<DecodedRows, Pac
     for row in 0..n {
         let c = r.varint()?;
         if u64::from(c) > u64::from(nnz) - out.index.len() as u64 {
-            return Err(invalid(format!(
-                "{what}: item {row} has more entries than the {nnz} declared"
-            )));
+            return Err(bad_row(row, "has more entries than declared"));
         }
-        if c > 0 {
-            let s = r.bytes(4)?;
-            let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
-            if !scale.is_finite() || scale < 0.0 {
-                return Err(invalid(format!(
-                    "{what}: item {row} has the weight scale {scale}"
-                )));
+        if c == 0 {
+            out.offsets.push(out.index.len() as u32);
+            continue;
+        }
+        let s = r.bytes(4)?;
+        let scale = f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        if !scale.is_finite() || scale < 0.0 {
+            return Err(bad_row(
+                row,
+                "has a weight scale that is negative or not finite",
+            ));
+        }
+        entries.clear();
+        let mut j = 0u32;
+        for k in 0..c {
+            let x = r.varint()?;
+            j = match k {
+                0 => Some(x),
+                _ => j.checked_add(x).and_then(|v| v.checked_add(1)),
             }
-            entries.clear();
-            let mut j = r.varint()?;
+            .filter(|&j| (j as usize) < n)
+            .ok_or_else(|| bad_row(row, "points beyond the last item"))?;
+            if j as usize == row {
+                return Err(bad_row(row, "points to itself"));
+            }
             entries.push((j, 0.0));
-            for _ in 1..c {
-                let gap = r.varint()?;
-                j = j
-                    .checked_add(gap)
-                    .and_then(|v| v.checked_add(1))
-                    .ok_or_else(|| invalid(format!("{what}: item {row} overflows item indices")))?;
-                entries.push((j, 0.0));
-            }
-            if j as usize >= n {
-                return Err(invalid(format!(
-                    "{what}: item {row} points to item {j}, beyond the {n} items"
-                )));
-            }
-            if entries.iter().any(|e| e.0 as usize == row) {
-                return Err(invalid(format!("{what}: item {row} points to itself")));
-            }
-            let q = r.bytes(c as usize)?;
-            for (e, &q) in entries.iter_mut().zip(q) {
-                e.1 = dequantize(q, scale);
-            }
-            crate::sort::sort_by(&mut entries, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            out.index.extend(entries.iter().map(|e| e.0));
-            out.weight.extend(entries.iter().map(|e| e.1));
         }
+        let q = r.bytes(c as usize)?;
+        for (e, &q) in entries.iter_mut().zip(q) {
+            e.1 = dequantize(q, scale);
+        }
+        crate::sort::sort_by(&mut entries, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.index.extend(entries.iter().map(|e| e.0));
+        out.weight.extend(entries.iter().map(|e| e.1));
         out.offsets.push(out.index.len() as u32);
     }
     if out.index.len() != nnz as usize {
-        return Err(invalid(format!(
-            "{what} holds {} entries, not the {nnz} declared",
-            out.index.len()
-        )));
+        return Err(bad("holds fewer entries than declared"));
     }
     if r.at != body.len() {
-        return Err(invalid(format!(
-            "{what} has {} unexpected bytes after its last row",
-            body.len() - r.at
-        )));
+        return Err(bad("has unexpected bytes after its last row"));
     }
     Ok(out)
 }
@@ -243,7 +231,8 @@ mod tests {
         let beyond: SparseRows = vec![vec![(5, 1.0)], vec![]];
         let e = decode(&encode(&beyond), 2, "TRAN").unwrap_err();
         assert!(
-            e.to_string().contains("TRAN: item 0 points to item 5"),
+            e.to_string()
+                .contains("TRAN: item 0 points beyond the last item"),
             "{e}"
         );
         let ok: SparseRows = vec![vec![(1, 1.0)], vec![]];
@@ -253,7 +242,7 @@ mod tests {
         assert!(e.to_string().contains("unexpected bytes"), "{e}");
         let e = decode(&encode(&ok), 3, "NBRS").unwrap_err();
         assert!(
-            e.to_string().contains("has 2 rows but the pack has 3"),
+            e.to_string().contains("NBRS has a row count other than"),
             "{e}"
         );
     }

@@ -108,6 +108,8 @@ pub struct PackWriter {
     meta: String,
     currency: String,
     quantize: Quantize,
+    /// Compact lists (native builds only; see [`PackWriter::compact_lists`]).
+    #[cfg_attr(not(any(feature = "cli", test)), allow(dead_code))]
     compact: bool,
 }
 
@@ -180,6 +182,7 @@ impl PackWriter {
         self.repurchase = Some(r);
         self
     }
+    #[cfg(any(feature = "cli", test))]
     /// Store neighbours and transitions compactly (sorted delta varints, one byte per weight:
     /// format version 2, about a quarter of the raw bytes) instead of raw u32 + f32.
     pub fn compact_lists(mut self, on: bool) -> Self {
@@ -413,9 +416,12 @@ impl PackWriter {
                 sections.push((TAG_EMBEDDINGS, ENC_I8 << 8, b));
             }
         }
-        let lists = |rows: &SparseRows| match self.compact {
-            true => (ENC_COMPACT << 8, super::compact::encode(rows)),
-            false => (0, csr(rows)),
+        let lists = |rows: &SparseRows| {
+            #[cfg(any(feature = "cli", test))]
+            if self.compact {
+                return (ENC_COMPACT << 8, super::compact::encode(rows));
+            }
+            (0, csr(rows))
         };
         if let Some(rows) = &self.neighbours {
             let (f, b) = lists(rows);
