@@ -23,6 +23,10 @@ packs.forEach((p, i) => {
   put('pack', `seed${i}`, b);
   put('pack_resealed', `seed${i}`, b);
 });
+// A version-2 pack with compact lists, as `cartsense build` writes it (buildPack writes raw).
+const v2 = readFileSync(new URL('../tests/fixtures/compact-v2.cspk', import.meta.url));
+put('pack', 'seed-v2', v2);
+put('pack_resealed', 'seed-v2', v2);
 
 const hist = [
   '{"v":1,"g":7,"events":[["v","a",1],["a","b",2],["r","b",3],["p","c",4]]}',

@@ -374,3 +374,73 @@ fn eval_scores_an_external_file_with_protocol_counters() {
         .stdout(predicate::str::contains("\"missing_cases\":232"))
         .stderr(predicate::str::contains("matches PROTOCOL.md"));
 }
+
+#[test]
+fn a_pack_budget_is_met_by_trading_sizes_on_validation() {
+    let dir = TempDir::new().expect("temp dir");
+    let free = dir.path().join("free.cspk");
+    let small = dir.path().join("small.cspk");
+    build_or(&free, &["--max-pack-kb", "0"]);
+    let free_gz = cartsense::builder::model::gzip_len(&std::fs::read(&free).unwrap());
+    // Three quarters of the unconstrained size, in KB: the build must fit it and record how.
+    let kb = free_gz * 3 / 4 / 1024;
+    build_or(&small, &["--max-pack-kb", &kb.to_string()]);
+    let bytes = std::fs::read(&small).unwrap();
+    let gz = cartsense::builder::model::gzip_len(&bytes);
+    assert!(
+        gz <= kb * 1024,
+        "{gz} bytes gzip over the {kb} KB budget (free: {free_gz})"
+    );
+    let p = cartsense::pack::Pack::from_bytes(&bytes).expect("the budgeted pack loads");
+    let m = p.meta_serde();
+    let steps = m["quality"]["size"]["steps"]
+        .as_array()
+        .expect("the trade-off is recorded");
+    assert!(!steps.is_empty(), "{}", m["quality"]["size"]);
+    assert_eq!(m["model"]["maxPackBytes"], serde_json::json!(kb * 1024));
+    // The compact lists and the per-section sizes show in inspect.
+    cli().arg("inspect").arg(&small).assert().success().stdout(
+        predicate::str::contains("version   2")
+            .and(predicate::str::contains("gzip bytes per item")),
+    );
+    // A budget no pack can meet is a clear error, not a pack over budget.
+    cli()
+        .args([
+            "build",
+            "--quiet",
+            "--dims",
+            "16",
+            "--iterations",
+            "4",
+            "--max-pack-kb",
+            "1",
+        ])
+        .arg("--orders")
+        .arg(fixture("or-mini"))
+        .arg("--out")
+        .arg(dir.path().join("tiny.cspk"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "over the 1024 byte budget (--max-pack-kb)",
+        ));
+}
+
+#[test]
+fn facts_none_leaves_titles_categories_and_prices_out() {
+    let dir = TempDir::new().expect("temp dir");
+    let all = dir.path().join("all.cspk");
+    let none = dir.path().join("none.cspk");
+    let prices = dir.path().join("prices.cspk");
+    build_or(&all, &[]);
+    build_or(&none, &["--facts", "none"]);
+    build_or(&prices, &["--facts", "prices"]);
+    let load = |p: &Path| cartsense::pack::Pack::from_vec(std::fs::read(p).unwrap()).unwrap();
+    let (a, n, pr) = (load(&all), load(&none), load(&prices));
+    let priced = |p: &cartsense::pack::Pack| p.prices().iter().any(|&x| x > 0.0);
+    let titled = |p: &cartsense::pack::Pack| (0..p.len()).any(|i| !p.title(i).is_empty());
+    assert!(titled(&a) && priced(&a));
+    assert!(!titled(&n) && !priced(&n) && n.categories().is_empty());
+    assert!(!titled(&pr) && priced(&pr));
+    assert!(n.byte_len() < pr.byte_len() && pr.byte_len() < a.byte_len());
+}

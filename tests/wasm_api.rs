@@ -295,3 +295,23 @@ fn simd_kernels_match_scalar() {
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
+
+#[wasm_bindgen_test]
+fn a_version_2_pack_with_compact_lists_loads_and_lists_the_same_items_as_the_core() {
+    // Written by `cartsense build` (tests/fixtures/compact-v2.cspk: 12 items, compact NBRS).
+    let bytes: &[u8] = include_bytes!("fixtures/compact-v2.cspk");
+    assert_eq!(bytes[8], 2, "the fixture is a version-2 pack");
+    let mut core = cartsense::rank::Engine::from_bytes(bytes).unwrap();
+    assert!(core.pack().has_neighbours() && !core.pack().neighbours(0).index.is_empty());
+    let rec = Recommender::from_bytes(Uint8Array::from(bytes).into(), None).unwrap();
+    let first = core.pack().id(0).to_string();
+    let got = ids(&rec.similar(first.as_str().into(), None).unwrap());
+    let want: Vec<String> = core
+        .similar(&first, &cartsense::rank::Query::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, want);
+}

@@ -28,7 +28,8 @@
 //! let (ds, report) =
 //!     data::load(&inputs, &Columns::default(), &CleanRules::default(), None, &mut |_, _| {})?;
 //! let model = Opts { dims: 64, seed: 42, quantize: Quantize::I8, neighbours: 100,
-//!                    iterations: 15, cold_below: 3, basket_bytes: 1 << 20 };
+//!                    iterations: 15, cold_below: 3, basket_bytes: 1 << 20,
+//!                    max_pack_bytes: 1 << 20, facts: Default::default() };
 //! let o = BuildOptions { model, holdout: 0.15, upper_ids: true };
 //! let built = pipeline::build(&ds, &report, &o, &|line| eprintln!("{line}"))?;
 //! std::fs::write("model.cspk", &built.pack)?;

@@ -40,6 +40,21 @@ pub struct Choice {
     pub bundle: BundleParams,
     /// How many of the most recent groups the pack stores for basket neighbours (0 = none).
     pub baskets: usize,
+    /// Embedding dimensions (at most `--dims`; fewer when the byte budget asks for it).
+    pub dims: usize,
+    /// Co-purchase neighbours and transitions kept per item (at most `--neighbours`).
+    pub neighbours: usize,
+}
+
+impl Choice {
+    /// The build options with this choice's sizes.
+    pub fn sized(&self, o: &Opts) -> Opts {
+        Opts {
+            dims: self.dims,
+            neighbours: self.neighbours,
+            ..o.clone()
+        }
+    }
 }
 
 /// Fixed build options.
@@ -59,6 +74,38 @@ pub struct Opts {
     pub cold_below: u32,
     /// Most bytes the stored baskets (`BSKT`) may take.
     pub basket_bytes: usize,
+    /// Most bytes of the whole pack after gzip -9 (`--max-pack-kb`; 0 = no budget). Dims,
+    /// neighbours per item and stored baskets are traded down on validation to fit.
+    pub max_pack_bytes: usize,
+    /// Which item facts the pack carries (`--facts`).
+    pub facts: Facts,
+}
+
+/// Item facts stored in the pack: a shop that renders its own product table can leave titles
+/// and categories (and prices) out of the download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Facts {
+    /// Ids only (no titles, categories or prices: `completeCart` has no value term).
+    None,
+    /// Prices, no titles or categories.
+    Prices,
+    /// Titles, categories and prices.
+    #[default]
+    All,
+}
+
+/// Default pack budget (`--max-pack-kb`): 1,024 KB after gzip, what a storefront can fetch
+/// on a phone before its first personalised list.
+pub const MAX_PACK_KB: usize = 1024;
+
+/// Size of `b` after gzip -9, as a web server would send it.
+pub fn gzip_len(b: &[u8]) -> usize {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = e.write_all(b);
+    e.finish().map_or(usize::MAX, |v| v.len())
 }
 
 /// Default byte budget of the stored baskets (`--basket-bytes`): 1 MiB, about 40,000 baskets
@@ -170,15 +217,20 @@ pub fn writer(
 ) -> PackWriter {
     let p = &choice.params;
     let mut w = PackWriter::new(ds.ids.clone(), parts.dims, parts.emb.clone())
-        .titles(ds.titles.clone())
-        .prices(ds.prices.clone())
         .popularity(parts.cooc.count.iter().map(|&c| c as f32).collect())
         .fold_in(ALS_LAMBDA.max(1e-3), parts.fold_alpha)
         .item_flags(parts.flags.clone())
         .quantize(o.quantize)
+        .compact_lists(true)
         .meta(meta);
-    if ds.categories.iter().any(|c| !c.is_empty()) {
-        w = w.categories(ds.categories.clone());
+    if o.facts != Facts::None {
+        w = w.prices(ds.prices.clone());
+    }
+    if o.facts == Facts::All {
+        w = w.titles(ds.titles.clone());
+        if ds.categories.iter().any(|c| !c.is_empty()) {
+            w = w.categories(ds.categories.clone());
+        }
     }
     if p.neighbour_weight > 0.0 || choice.bundle.copurchase_weight > 0.0 {
         w = w.neighbours(parts.cooc.neighbours(choice.measure, o.neighbours));

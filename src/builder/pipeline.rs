@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use serde_json::json;
 
 use crate::builder::cases::Case;
@@ -76,7 +76,7 @@ pub fn build(
             ));
         }
     }
-    let pack = finish(ds, &choice, tuned.quality, &o.model, extra)?;
+    let pack = finish(ds, &choice, tuned.quality, &o.model, extra, log)?;
     Ok(Built {
         pack,
         choice,
@@ -110,7 +110,7 @@ pub fn choose(
             valid.len()
         ));
         return Ok(Chosen {
-            choice: tune::default_choice(sub.kind),
+            choice: tune::default_choice(sub.kind, o),
             quality: json!({"split": split, "validationCases": valid.len()}),
             pack: None,
         });
@@ -137,7 +137,9 @@ pub fn finish(
     quality: serde_json::Value,
     o: &Opts,
     extra: serde_json::Value,
+    log: &dyn Fn(&str),
 ) -> Result<Vec<u8>> {
+    let o = &choice.sized(o);
     let parts = model::parts(ds, choice.method, o, &|| {});
     let cold = coldstart::holdout(ds, &parts.cooc.count, &parts.emb, o.dims, o.cold_below);
     let n_cold = parts
@@ -162,6 +164,7 @@ pub fn finish(
             "seed": o.seed,
             "iterations": o.iterations,
             "neighbours": o.neighbours,
+            "maxPackBytes": o.max_pack_bytes,
             "groups": ds.groups.len(),
             "baskets": choice.baskets,
         },
@@ -178,11 +181,59 @@ pub fn finish(
     if let Some(c) = id_case {
         meta["idCase"] = c;
     }
-    let mut w = model::writer(ds, &parts, choice, o, meta);
-    if let Some(r) = rep {
-        w = w.repurchase(r.per_item);
+    // The budget was met on the tuning split; on all the data the pack is a little larger.
+    // Then sizes are trimmed by bytes alone, in the order that costs the least to re-check:
+    // stored baskets (a tenth at a time), neighbours per item, then embedding dimensions
+    // (retrained). The log says so; the validated trade-off is in `quality.size`.
+    let mut choice = choice.clone();
+    let mut o = o.clone();
+    let mut parts = parts;
+    loop {
+        let mut w = model::writer(ds, &parts, &choice, &o, meta.clone());
+        if let Some(r) = &rep {
+            w = w.repurchase(r.per_item.clone());
+        }
+        let bytes = model::bytes(&w)?;
+        if o.max_pack_bytes == 0 {
+            return Ok(bytes);
+        }
+        let gz = model::gzip_len(&bytes);
+        if gz <= o.max_pack_bytes {
+            return Ok(bytes);
+        }
+        let what = if choice.baskets > 0 {
+            choice.baskets = if choice.baskets > 100 {
+                choice.baskets * 9 / 10
+            } else {
+                0
+            };
+            format!("{} baskets", choice.baskets)
+        } else if o.neighbours > 0 {
+            o.neighbours = tune::NEIGHBOUR_STEPS
+                .into_iter()
+                .find(|&n| n < o.neighbours)
+                .unwrap_or(0);
+            format!("{} neighbours per item", o.neighbours)
+        } else if o.dims / 2 >= tune::MIN_DIMS {
+            o.dims /= 2;
+            parts = model::parts(ds, choice.method, &o, &|| {});
+            format!("{} dimensions", o.dims)
+        } else {
+            return Err(anyhow!(
+                "the smallest pack is {gz} bytes gzip, over the {} byte budget (--max-pack-kb): \
+                 raise the budget, or leave facts out with --facts prices or --facts none",
+                o.max_pack_bytes
+            ));
+        };
+        log(&format!(
+            "final pack {gz} bytes gzip, over the {} budget: trying {what}",
+            o.max_pack_bytes
+        ));
+        (choice.neighbours, choice.dims) = (o.neighbours, o.dims);
+        meta["model"]["baskets"] = json!(choice.baskets);
+        meta["model"]["neighbours"] = json!(o.neighbours);
+        meta["model"]["dims"] = json!(o.dims);
     }
-    model::bytes(&w)
 }
 
 /// Issue 7: the buy-again ranking and its weight in `completeCart` (`ReturningParams`),

@@ -111,8 +111,10 @@ fn base_params(kind: Kind) -> Params {
 }
 
 /// Defaults when there is too little data to hold any out.
-pub fn default_choice(kind: Kind) -> Choice {
+pub fn default_choice(kind: Kind, o: &Opts) -> Choice {
     Choice {
+        dims: o.dims,
+        neighbours: o.neighbours,
         measure: Measure::Cosine,
         method: Method::Als { alpha: 10.0 },
         params: Params {
@@ -136,6 +138,35 @@ pub struct Tuned {
     pub pack: Vec<u8>,
 }
 
+/// The best `recommend` setting so far, with the trial pack it was scored on.
+struct Best {
+    parts: Parts,
+    method: Method,
+    measure: Measure,
+    pack: Vec<u8>,
+    p: Params,
+    w: Vec<f32>,
+    score: Score,
+    baskets: usize,
+    dims: usize,
+    neighbours: usize,
+}
+
+impl Best {
+    /// The choice this setting stands for (blend weights not yet applied).
+    fn choice(&self) -> Choice {
+        Choice {
+            measure: self.measure,
+            method: self.method,
+            params: self.p,
+            bundle: BundleParams::default(),
+            baskets: self.baskets,
+            dims: self.dims,
+            neighbours: self.neighbours,
+        }
+    }
+}
+
 /// A pack of `parts` with every section the blend may use (the engine's weights are set
 /// separately, so the stored `scorer` does not matter).
 fn trial_pack(
@@ -156,7 +187,7 @@ fn trial_pack(
         ..c.clone()
     };
     let meta = json!({ "scorer": c.params, "bundle": c.bundle });
-    model::bytes(&model::writer(sub, parts, &all, o, meta))
+    model::bytes(&model::writer(sub, parts, &all, &c.sized(o), meta))
 }
 
 /// The scorer parameters with blend weights `w` (in [`blend::REC_TERMS`] order).
@@ -267,15 +298,6 @@ pub fn tune(
     let all_baskets = sub.groups.len().min(max_baskets.max(1));
     let base = base_params(kind);
     // 2. The embedding method, by the blend it reaches.
-    struct Best {
-        parts: Parts,
-        method: Method,
-        pack: Vec<u8>,
-        p: Params,
-        w: Vec<f32>,
-        score: Score,
-        baskets: usize,
-    }
     let mut best: Option<Best> = None;
     for method in METHODS {
         // Fewer iterations while choosing keeps the build fast (ALS ranks the same way after
@@ -291,6 +313,8 @@ pub fn tune(
             params: base,
             bundle: BundleParams::default(),
             baskets: all_baskets,
+            dims: o.dims,
+            neighbours: o.neighbours,
         };
         let pack = trial_pack(sub, &parts, &c, o, all_baskets)?;
         let (w, score, singles) = rec_blend(&pack, &base, valid, kind, prices)?;
@@ -310,11 +334,14 @@ pub fn tune(
             best = Some(Best {
                 parts,
                 method,
+                measure,
                 pack,
                 p: base,
                 w,
                 score,
                 baskets: all_baskets,
+                dims: o.dims,
+                neighbours: o.neighbours,
             });
         }
     }
@@ -378,6 +405,8 @@ pub fn tune(
             params: b.p,
             bundle: BundleParams::default(),
             baskets: all_baskets,
+            dims: o.dims,
+            neighbours: o.neighbours,
         };
         for n in counts {
             let pack = trial_pack(sub, &b.parts, &c, o, n)?;
@@ -389,6 +418,8 @@ pub fn tune(
             }
         }
     }
+    // The byte budget: sizes traded down on validation until the pack fits.
+    let size = fit_budget(sub, valid, o, &mut b, log)?;
     // 4. The guard, through the engine exactly as the wasm runs it.
     let allowed = {
         let eng = Engine::from_bytes(&b.pack).map_err(|e| anyhow!("{e}"))?;
@@ -450,6 +481,8 @@ pub fn tune(
         params,
         bundle: BundleParams::default(),
         baskets: b.baskets,
+        dims: b.dims,
+        neighbours: b.neighbours,
     };
     let (bundle, cart_quality) = tune_cart(&b.pack, &choice, valid, k, prices, log)?;
     choice.bundle = bundle;
@@ -463,6 +496,7 @@ pub fn tune(
         "revHr": t_rec.value_hit_rate(),
         "singleTerms": singles,
         "completeCart": cart_quality,
+        "size": size,
         "tried": tried,
     });
     Ok(Tuned {
@@ -581,4 +615,124 @@ fn tune_cart(
         "singleTerms": singles, "valueExponents": by_gamma,
     });
     Ok((bp, q))
+}
+
+/// Neighbour counts tried when the budget asks for fewer (0 = no neighbour lists).
+pub const NEIGHBOUR_STEPS: [usize; 5] = [100, 50, 25, 10, 0];
+/// Fewest embedding dimensions the budget may ask for.
+pub const MIN_DIMS: usize = 16;
+
+/// Trade sizes down until the trial pack's gzip -9 bytes fit 95% of `o.max_pack_bytes` (the
+/// final pack also holds repurchase stats and trains on more data; `pipeline::finish` trims
+/// baskets if it still does not fit). Each round tries one step down on every axis (half the
+/// embedding dimensions, retrained; the next neighbour count; half the stored baskets), with
+/// the blend re-learned on validation for each, and takes the step that loses the least
+/// validation HR per byte saved (then MRR). Returns the record of the trade-off.
+fn fit_budget(
+    sub: &Dataset,
+    valid: &[Case],
+    o: &Opts,
+    b: &mut Best,
+    log: &dyn Fn(&str),
+) -> Result<Value> {
+    let kind = sub.kind;
+    let k = k_of(kind);
+    let mut gz = model::gzip_len(&b.pack);
+    let start = json!({"dims": b.dims, "neighbours": b.neighbours, "baskets": b.baskets,
+        "gzipBytes": gz, "blend": score_json(&b.score)});
+    if o.max_pack_bytes == 0 {
+        return Ok(json!({"budget": null, "start": start}));
+    }
+    let target = o.max_pack_bytes / 20 * 19;
+    let mut steps = Vec::new();
+    while gz > target {
+        struct Step {
+            what: &'static str,
+            parts: Option<Parts>,
+            dims: usize,
+            neighbours: usize,
+            baskets: usize,
+            pack: Vec<u8>,
+            w: Vec<f32>,
+            score: Score,
+            gz: usize,
+        }
+        let mut cands = Vec::new();
+        let mut try_step =
+            |what: &'static str, dims: usize, neighbours: usize, baskets: usize| -> Result<()> {
+                let parts = (dims != b.dims).then(|| {
+                    let quick = Opts {
+                        iterations: o.iterations.min(QUICK_ITERATIONS),
+                        dims,
+                        ..o.clone()
+                    };
+                    model::parts_with(sub, b.parts.cooc.clone(), b.method, &quick, &|| {})
+                });
+                let c = Choice {
+                    dims,
+                    neighbours,
+                    baskets,
+                    ..b.choice()
+                };
+                let pack = trial_pack(sub, parts.as_ref().unwrap_or(&b.parts), &c, o, baskets)?;
+                let g = model::gzip_len(&pack);
+                if g >= gz {
+                    return Ok(());
+                }
+                let (w, score, _) = rec_blend(&pack, &b.p, valid, kind, &sub.prices)?;
+                cands.push(Step {
+                    what,
+                    parts,
+                    dims,
+                    neighbours,
+                    baskets,
+                    pack,
+                    w,
+                    score,
+                    gz: g,
+                });
+                Ok(())
+            };
+        if b.dims / 2 >= MIN_DIMS {
+            try_step("dims", b.dims / 2, b.neighbours, b.baskets)?;
+        }
+        if let Some(&n) = NEIGHBOUR_STEPS.iter().find(|&&n| n < b.neighbours) {
+            try_step("neighbours", b.dims, n, b.baskets)?;
+        }
+        if b.baskets > 0 {
+            let half = if b.baskets / 2 >= MIN_BASKETS {
+                b.baskets / 2
+            } else {
+                0
+            };
+            try_step("baskets", b.dims, b.neighbours, half)?;
+        }
+        // Least validation loss per byte saved (a gain counts as negative loss).
+        let cost = |s: &Step| {
+            let loss = b.score.hr() - s.score.hr() + 1e-3 * (b.score.mrr() - s.score.mrr());
+            loss / (gz - s.gz) as f64
+        };
+        let Some(best) = cands.into_iter().min_by(|x, y| cost(x).total_cmp(&cost(y))) else {
+            log(&format!(
+                "  size: {gz} bytes gzip is over the {} budget and nothing smaller is left to try",
+                o.max_pack_bytes
+            ));
+            break;
+        };
+        log(&format!(
+            "  size: {} -> dims {}, neighbours {}, baskets {}: {} -> {} bytes gzip, HR@{k} {:.4} -> {:.4}",
+            best.what, best.dims, best.neighbours, best.baskets, gz, best.gz, b.score.hr(), best.score.hr()
+        ));
+        steps.push(
+            json!({"what": best.what, "dims": best.dims, "neighbours": best.neighbours,
+            "baskets": best.baskets, "gzipBytes": best.gz, "blend": score_json(&best.score)}),
+        );
+        if let Some(p) = best.parts {
+            b.parts = p;
+        }
+        (b.dims, b.neighbours, b.baskets) = (best.dims, best.neighbours, best.baskets);
+        (b.pack, b.w, b.score) = (best.pack, best.w, best.score);
+        gz = best.gz;
+    }
+    Ok(json!({"budget": o.max_pack_bytes, "start": start, "steps": steps, "gzipBytes": gz}))
 }

@@ -34,7 +34,7 @@ fn invalid(msg: impl Into<String>) -> PackError {
     PackError::Invalid(msg.into())
 }
 
-fn put_varint(out: &mut Vec<u8>, mut x: u32) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut x: u32) {
     while x >= 0x80 {
         out.push((x as u8 & 0x7f) | 0x80);
         x >>= 7;
@@ -42,26 +42,43 @@ fn put_varint(out: &mut Vec<u8>, mut x: u32) {
     out.push(x as u8);
 }
 
-/// Reads LEB128 varints of at most 32 bits from a byte slice.
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
+/// Reads LEB128 varints of at most 32 bits from a byte slice; `what` names the section in
+/// error messages.
+pub(crate) struct Reader<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) at: usize,
+    pub(crate) what: &'static str,
 }
 
 impl Reader<'_> {
-    fn varint(&mut self) -> Result<u32, PackError> {
+    pub(crate) fn varint(&mut self) -> Result<u32, PackError> {
+        let what = self.what;
         let mut x: u64 = 0;
         for shift in (0..35).step_by(7) {
             let Some(&byte) = self.b.get(self.at) else {
-                return Err(invalid("BSKT ends inside a number"));
+                return Err(invalid(format!("{what} ends inside a number")));
             };
             self.at += 1;
             x |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
-                return u32::try_from(x).map_err(|_| invalid("BSKT holds a number above 2^32"));
+                return u32::try_from(x)
+                    .map_err(|_| invalid(format!("{what} holds a number above 2^32")));
             }
         }
-        Err(invalid("BSKT holds a number longer than 5 bytes"))
+        Err(invalid(format!(
+            "{what} holds a number longer than 5 bytes"
+        )))
+    }
+
+    /// The next `k` raw bytes.
+    pub(crate) fn bytes(&mut self, k: usize) -> Result<&[u8], PackError> {
+        let end = self.at.checked_add(k).filter(|&e| e <= self.b.len());
+        let Some(end) = end else {
+            return Err(invalid(format!("{} ends early", self.what)));
+        };
+        let r = &self.b[self.at..end];
+        self.at = end;
+        Ok(r)
     }
 }
 
@@ -131,7 +148,11 @@ impl BasketStore {
         let mut offsets = Vec::with_capacity(count as usize + 1);
         let mut items = Vec::with_capacity(refs as usize);
         offsets.push(0u32);
-        let mut r = Reader { b: body, at: 0 };
+        let mut r = Reader {
+            b: body,
+            at: 0,
+            what: "BSKT",
+        };
         for k in 0..count {
             let extra = r.varint()?;
             if u64::from(extra) + 1 > u64::from(refs) - items.len() as u64 {

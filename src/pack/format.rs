@@ -1,10 +1,12 @@
-//! Byte-level constants of pack format v1. `docs/pack-format.md` is the prose version of this file.
+//! Byte-level constants of pack format v1 and v2. `docs/pack-format.md` is the prose version of this file.
 
 /// The first eight bytes of every pack. The `\r\n\x1a\n` tail (as in PNG) catches text-mode
 /// transfers that rewrite line endings.
 pub const MAGIC: [u8; 8] = *b"CSPK\r\n\x1a\n";
-/// The format version this build writes and reads.
-pub const VERSION: u16 = 1;
+/// The newest format version this build writes and reads: 2 when a section uses an encoding
+/// of version 2 (compact `NBRS`/`TRAN`), else 1, so a version-1 reader refuses with
+/// `PACK_VERSION` what it could not read. Version-1 packs keep loading.
+pub const VERSION: u16 = 2;
 /// Fixed header size in bytes (before the section table).
 pub const HEADER_LEN: usize = 32;
 /// Size of one section-table entry.
@@ -56,6 +58,9 @@ pub const TAG_META: [u8; 4] = *b"META";
 pub const ENC_F32: u32 = 1;
 /// int8 rows with one f32 scale per row.
 pub const ENC_I8: u32 = 2;
+/// `NBRS`/`TRAN` encoding (entry flags bits 8..16): 0 = raw CSR (u32 offsets, u32 indices, f32
+/// weights); this = sorted delta varints and one byte per weight (`pack::compact`, version 2).
+pub const ENC_COMPACT: u32 = 3;
 
 /// Category index meaning "no category".
 pub const NO_CATEGORY: u32 = u32::MAX;

@@ -6,6 +6,7 @@
 //! `docs/pack-format.md`.
 
 pub mod baskets;
+mod compact;
 mod crc;
 mod digest;
 pub mod format;

@@ -54,12 +54,16 @@ struct StrTab {
     count: usize,
 }
 
-/// Compressed sparse rows: per item, a list of (other item, weight).
-#[derive(Debug, Clone, Default)]
-struct Csr {
-    offsets: Range<usize>,
-    index: Range<usize>,
-    weight: Range<usize>,
+/// Compressed sparse rows: per item, a list of (other item, weight): views into the bytes
+/// (raw encoding) or decoded at load (compact encoding, format version 2).
+#[derive(Debug, Clone)]
+enum Csr {
+    Raw {
+        offsets: Range<usize>,
+        index: Range<usize>,
+        weight: Range<usize>,
+    },
+    Decoded(super::compact::DecodedRows),
 }
 
 #[derive(Debug, Clone)]
@@ -185,7 +189,7 @@ impl Pack {
             });
         }
         let version = rd_u16(b, 8);
-        if version != VERSION {
+        if version == 0 || version > VERSION {
             return Err(PackError::Version {
                 found: version,
                 supported: VERSION,
@@ -331,11 +335,11 @@ impl Pack {
         };
 
         let neighbours = match find(TAG_NEIGHBOURS) {
-            Some(e) => Some(read_csr(b, e.range.clone(), n, "NBRS")?),
+            Some(e) => Some(read_csr(b, e, n, "NBRS")?),
             None => None,
         };
         let transitions = match find(TAG_TRANSITIONS) {
-            Some(e) => Some(read_csr(b, e.range.clone(), n, "TRAN")?),
+            Some(e) => Some(read_csr(b, e, n, "TRAN")?),
             None => None,
         };
         let gram = match find(TAG_GRAM) {
@@ -679,15 +683,26 @@ impl Pack {
         self.csr_row(self.transitions.as_ref(), i)
     }
 
-    fn csr_row(&self, c: Option<&Csr>, i: usize) -> Neighbours<'_> {
+    fn csr_row<'a>(&'a self, c: Option<&'a Csr>, i: usize) -> Neighbours<'a> {
         match c {
-            Some(c) => {
+            Some(Csr::Raw {
+                offsets,
+                index,
+                weight,
+            }) => {
                 let b = self.buf();
-                let off = cast::<u32>(&b[c.offsets.clone()]);
+                let off = cast::<u32>(&b[offsets.clone()]);
                 let (s, e) = (off[i] as usize, off[i + 1] as usize);
                 Neighbours {
-                    index: &cast::<u32>(&b[c.index.clone()])[s..e],
-                    weight: &cast::<f32>(&b[c.weight.clone()])[s..e],
+                    index: &cast::<u32>(&b[index.clone()])[s..e],
+                    weight: &cast::<f32>(&b[weight.clone()])[s..e],
+                }
+            }
+            Some(Csr::Decoded(d)) => {
+                let (s, e) = (d.offsets[i] as usize, d.offsets[i + 1] as usize);
+                Neighbours {
+                    index: &d.index[s..e],
+                    weight: &d.weight[s..e],
                 }
             }
             None => Neighbours {
@@ -752,6 +767,11 @@ impl Pack {
         self.buf().len()
     }
 
+    /// The pack's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.buf()
+    }
+
     /// Approximate heap bytes held (pack bytes plus the id index and category names).
     pub fn heap_bytes(&self) -> usize {
         let buf = match &self.bytes {
@@ -760,18 +780,33 @@ impl Pack {
         };
         buf + self.id_index.heap_bytes()
             + self.baskets.as_ref().map_or(0, |s| s.heap_bytes())
+            + [&self.neighbours, &self.transitions]
+                .into_iter()
+                .map(|c| match c {
+                    Some(Csr::Decoded(d)) => {
+                        d.offsets.capacity() * 4 + d.index.capacity() * 4 + d.weight.capacity() * 4
+                    }
+                    _ => 0,
+                })
+                .sum::<usize>()
             + self.cat_names.iter().map(|s| s.len() + 24).sum::<usize>()
     }
 
-    /// Sections as (tag, byte length), in file order: for `inspect`.
-    pub fn sections(&self) -> Vec<(String, usize)> {
-        Self::read_table(self.buf())
+    /// Each section's tag, encoding (flags bits 8..16) and bytes, in file order.
+    pub fn sections(&self) -> Vec<(String, u32, &[u8])> {
+        let b = self.buf();
+        Self::read_table(b)
             .map(|es| {
                 es.into_iter()
-                    .map(|e| (tag_name(e.tag), e.range.len()))
+                    .map(|e| (tag_name(e.tag), (e.flags >> 8) & 0xff, &b[e.range]))
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// The pack's format version (1, or 2 with compact lists).
+    pub fn version(&self) -> u16 {
+        rd_u16(self.buf(), 8)
     }
 }
 
@@ -875,7 +910,15 @@ fn strtab_str<'a>(b: &'a [u8], t: &StrTab, i: usize) -> &'a str {
     std::str::from_utf8(strtab_bytes(b, t, i)).unwrap_or("")
 }
 
-fn read_csr(b: &[u8], r: Range<usize>, n: usize, what: &str) -> Result<Csr, PackError> {
+fn read_csr(b: &[u8], e: &Entry, n: usize, what: &'static str) -> Result<Csr, PackError> {
+    let r = e.range.clone();
+    match (e.flags >> 8) & 0xff {
+        0 => {}
+        ENC_COMPACT => {
+            return Ok(Csr::Decoded(super::compact::decode(&b[r], n, what)?));
+        }
+        other => return Err(invalid(format!("unknown {what} encoding {other}"))),
+    }
     let off_len = (n + 1) * 4;
     if r.len() < off_len {
         return Err(invalid(format!("{what} is too short for {n} rows")));
@@ -905,7 +948,7 @@ fn read_csr(b: &[u8], r: Range<usize>, n: usize, what: &str) -> Result<Csr, Pack
         }
     }
     check_finite(cast::<f32>(&b[weight.clone()]), what, true)?;
-    Ok(Csr {
+    Ok(Csr::Raw {
         offsets,
         index,
         weight,

@@ -118,14 +118,16 @@ fn error_kinds() {
     );
     assert_eq!(Pack::from_bytes(b"").unwrap_err().code(), "PACK_TRUNCATED");
     let mut b = sample(Quantize::F32);
-    b[8] = 2;
+    b[8] = 3;
     assert_eq!(
         Pack::from_bytes(&b).unwrap_err(),
         PackError::Version {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
+    b[8] = 0;
+    assert_eq!(Pack::from_bytes(&b).unwrap_err().code(), "PACK_VERSION");
     let mut b = sample(Quantize::F32);
     let last = b.len() - 1;
     b[last] ^= 1;
@@ -308,4 +310,56 @@ fn writer_checks_baskets_and_stores_them_as_sets() {
         (s.len(), s.basket(0), s.basket(1)),
         (2, &[0, 2][..], &[1][..])
     );
+}
+
+/// The sample pack with compact neighbours and transitions (format version 2).
+fn compact_sample() -> Vec<u8> {
+    PackWriter::new(
+        vec!["A1".into(), "B2".into(), "C3".into()],
+        2,
+        vec![1.0, 0.5, -0.25, 2.0, 0.0, 0.0],
+    )
+    .neighbours(vec![vec![(2, 0.25), (1, 0.5)], vec![], vec![(0, 1.0)]])
+    .transitions(vec![vec![], vec![(0, 3.0), (2, 3.0)], vec![]])
+    .compact_lists(true)
+    .to_bytes()
+    .unwrap()
+}
+
+#[test]
+fn compact_lists_load_as_the_raw_layout() {
+    let b = compact_sample();
+    assert_eq!(
+        u16::from_le_bytes([b[8], b[9]]),
+        2,
+        "compact lists are version 2"
+    );
+    assert_eq!(
+        u16::from_le_bytes([sample(Quantize::I8)[8], 0]),
+        1,
+        "raw stays version 1"
+    );
+    let p = Pack::from_bytes(&b).unwrap();
+    // Weight order restored (0.5 before 0.25); the row's largest weight is exact.
+    let n0 = p.neighbours(0);
+    assert_eq!(n0.index, &[1, 2]);
+    assert_eq!(n0.weight[0], 0.5);
+    assert!((n0.weight[1] - 0.25).abs() < 0.002, "{}", n0.weight[1]);
+    assert!(p.neighbours(1).index.is_empty());
+    // Equal weights: index order, as the raw layout's writers give it.
+    assert_eq!(p.transitions(1).index, &[0, 2]);
+    assert_eq!(p.transitions(1).weight, &[3.0, 3.0]);
+}
+
+#[test]
+fn every_single_byte_corruption_of_a_compact_pack_is_detected() {
+    let b = compact_sample();
+    for i in 0..b.len() {
+        let mut c = b.clone();
+        c[i] ^= 0x01;
+        assert!(
+            Pack::from_bytes(&c).is_err(),
+            "flipping byte {i} went unnoticed"
+        );
+    }
 }

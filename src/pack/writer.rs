@@ -108,6 +108,9 @@ pub struct PackWriter {
     meta: String,
     currency: String,
     quantize: Quantize,
+    /// Compact lists (native builds only; see [`PackWriter::compact_lists`]).
+    #[cfg_attr(not(any(feature = "cli", test)), allow(dead_code))]
+    compact: bool,
 }
 
 impl PackWriter {
@@ -130,6 +133,7 @@ impl PackWriter {
             meta: "{}".into(),
             currency: String::new(),
             quantize: Quantize::default(),
+            compact: false,
         }
     }
     /// Item titles.
@@ -176,6 +180,13 @@ impl PackWriter {
     /// Per-item (repeat rate in 0..=1, typical repurchase interval in days; 0 = unknown).
     pub fn repurchase(mut self, r: Vec<(f32, f32)>) -> Self {
         self.repurchase = Some(r);
+        self
+    }
+    #[cfg(any(feature = "cli", test))]
+    /// Store neighbours and transitions compactly (sorted delta varints, one byte per weight:
+    /// format version 2, about a quarter of the raw bytes) instead of raw u32 + f32.
+    pub fn compact_lists(mut self, on: bool) -> Self {
+        self.compact = on;
         self
     }
     /// Past baskets (item indices), most recent first, for on-device basket neighbours.
@@ -405,11 +416,20 @@ impl PackWriter {
                 sections.push((TAG_EMBEDDINGS, ENC_I8 << 8, b));
             }
         }
+        let lists = |rows: &SparseRows| {
+            #[cfg(any(feature = "cli", test))]
+            if self.compact {
+                return (ENC_COMPACT << 8, super::compact::encode(rows));
+            }
+            (0, csr(rows))
+        };
         if let Some(rows) = &self.neighbours {
-            sections.push((TAG_NEIGHBOURS, 0, csr(rows)));
+            let (f, b) = lists(rows);
+            sections.push((TAG_NEIGHBOURS, f, b));
         }
         if let Some(rows) = &self.transitions {
-            sections.push((TAG_TRANSITIONS, 0, csr(rows)));
+            let (f, b) = lists(rows);
+            sections.push((TAG_TRANSITIONS, f, b));
         }
         if let Some((lambda, alpha)) = self.fold_in {
             let g = gram(&deq, d);
@@ -523,7 +543,10 @@ pub(crate) fn assemble(
     let table_end = HEADER_LEN + sections.len() * ENTRY_LEN;
     let mut out = vec![0u8; table_end];
     out[..8].copy_from_slice(&MAGIC);
-    out[8..10].copy_from_slice(&VERSION.to_le_bytes());
+    // Version 2 only when a section needs it, so packs without one stay readable by v1 readers.
+    let v2 = sections.iter().any(|s| (s.1 >> 8) & 0xff == ENC_COMPACT);
+    let version: u16 = if v2 { VERSION } else { 1 };
+    out[8..10].copy_from_slice(&version.to_le_bytes());
     out[12..16].copy_from_slice(&n.to_le_bytes());
     out[16..20].copy_from_slice(&d.to_le_bytes());
     out[20..20 + currency.len()].copy_from_slice(currency.as_bytes());

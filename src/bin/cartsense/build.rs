@@ -7,7 +7,7 @@ use cartsense::builder::data::{
     self, catalog, CleanRules, Columns, DateOrder, Kind, CANCEL_PREFIX, NON_PRODUCT_CODES,
     NON_PRODUCT_PREFIXES,
 };
-use cartsense::builder::model::Opts;
+use cartsense::builder::model::{Facts, Opts};
 use cartsense::builder::pipeline::{self, BuildOptions};
 use cartsense::pack::Quantize;
 
@@ -79,6 +79,16 @@ pub struct BuildArgs {
     /// validation split within this budget).
     #[arg(long, default_value_t = cartsense::builder::model::BASKET_BYTES)]
     pub basket_bytes: usize,
+    /// Most KB of the whole pack after gzip -9, as a web server sends it; 0 = no budget. When
+    /// the pack would be larger, embedding dimensions, neighbours per item and stored baskets
+    /// are traded down, each step chosen by validation (the log and `inspect` show the
+    /// trade-off).
+    #[arg(long, default_value_t = cartsense::builder::model::MAX_PACK_KB)]
+    pub max_pack_kb: usize,
+    /// Item facts stored in the pack: `all` (titles, categories, prices), `prices`, or `none`
+    /// (ids only, for a shop that renders its own product table; no order-value term).
+    #[arg(long, value_enum, default_value_t = FactsArg::All)]
+    pub facts: FactsArg,
     #[command(flatten)]
     pub clean: CleanArgs,
     /// Currency code stored in the pack.
@@ -274,6 +284,12 @@ pub fn run(a: &BuildArgs) -> Result<()> {
             iterations: a.iterations,
             cold_below: a.cold_below,
             basket_bytes: a.basket_bytes,
+            max_pack_bytes: a.max_pack_kb.saturating_mul(1024),
+            facts: match a.facts {
+                FactsArg::None => Facts::None,
+                FactsArg::Prices => Facts::Prices,
+                FactsArg::All => Facts::All,
+            },
         },
         holdout: a.holdout,
         upper_ids: !a.clean.keep_id_case,
@@ -289,4 +305,15 @@ pub fn run(a: &BuildArgs) -> Result<()> {
         t0.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// `--facts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FactsArg {
+    /// Ids only.
+    None,
+    /// Prices.
+    Prices,
+    /// Titles, categories and prices.
+    All,
 }

@@ -71,6 +71,9 @@ pub struct EvalArgs {
     /// Co-purchase neighbours kept per item in our build.
     #[arg(long, default_value_t = 100)]
     pub neighbours: usize,
+    /// Our build's pack budget in KB after gzip -9, as `cartsense build --max-pack-kb`.
+    #[arg(long, default_value_t = cartsense::builder::model::MAX_PACK_KB)]
+    pub max_pack_kb: usize,
     /// Seed of our build.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -131,6 +134,7 @@ pub fn run(a: &EvalArgs) -> Result<()> {
         external: a.external.clone(),
         dims: a.dims,
         neighbours: a.neighbours,
+        max_pack_kb: a.max_pack_kb,
         seed: a.seed,
         fast: a.fast,
         skip_ours: a.skip_ours,

@@ -25,7 +25,14 @@ pub struct InspectArgs {
 pub fn inspect(a: &InspectArgs) -> Result<()> {
     let p = load(&a.model)?;
     crate::outln!("pack      {}", a.model.display());
-    crate::outln!("bytes     {}", p.byte_len());
+    let whole = cartsense::builder::model::gzip_len(p.bytes());
+    crate::outln!("version   {}", p.version());
+    crate::outln!(
+        "bytes     {} ({} gzip -9, {:.0} gzip bytes per item)",
+        p.byte_len(),
+        whole,
+        whole as f64 / p.len().max(1) as f64
+    );
     crate::outln!("items     {}", p.len());
     crate::outln!("dims      {}", p.dims());
     crate::outln!(
@@ -44,9 +51,17 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
     );
     let cold = (0..p.len()).filter(|&i| p.item_flags(i) & 1 != 0).count();
     crate::outln!("cold-start items {cold}");
-    crate::outln!("sections:");
-    for (name, len) in p.sections() {
-        crate::outln!("  {name:6} {len:>10} bytes");
+    crate::outln!("sections:      bytes  gzip -9  encoding");
+    for (name, enc, body) in p.sections() {
+        let gz = cartsense::builder::model::gzip_len(body);
+        let enc = match (name.as_str(), enc) {
+            ("EMBD", 1) => "f32",
+            ("EMBD", 2) => "int8",
+            ("NBRS" | "TRAN", 3) => "compact",
+            ("NBRS" | "TRAN", _) => "raw",
+            _ => "",
+        };
+        crate::outln!("  {name:6} {:>10} {gz:>8}  {enc}", body.len());
     }
     let meta = p.meta_serde();
     let show = |k: &str| {

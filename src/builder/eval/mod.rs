@@ -80,6 +80,8 @@ pub struct EvalOptions {
     pub dims: usize,
     /// Co-purchase neighbours kept per item in our build.
     pub neighbours: usize,
+    /// Our build's pack budget in KB after gzip (0 = none).
+    pub max_pack_kb: usize,
     /// Seed of our build.
     pub seed: u64,
     /// Skip the slower baselines (sknn without sampling, ALS).
@@ -251,9 +253,14 @@ fn run_one(
             Some(o) => {
                 let vpack = match &o.valid_pack {
                     Some(p) => p.clone(),
-                    None => {
-                        pipeline::finish(&s.subtrain, &o.choice, Value::Null, &o.opts, json!({}))?
-                    }
+                    None => pipeline::finish(
+                        &s.subtrain,
+                        &o.choice,
+                        Value::Null,
+                        &o.opts,
+                        json!({}),
+                        &|_| {},
+                    )?,
                 };
                 Some((vpack, o.pack.clone()))
             }

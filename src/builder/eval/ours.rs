@@ -46,6 +46,8 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         iterations: 15,
         cold_below: 3,
         basket_bytes: model::BASKET_BYTES,
+        max_pack_bytes: a.max_pack_kb * 1024,
+        facts: model::Facts::All,
     };
     let t0 = Instant::now();
     let max_baskets = model::baskets_within(&s.train, o.basket_bytes);
@@ -58,7 +60,7 @@ pub fn ours(a: &EvalOptions, s: &Split, rows: &mut Vec<Value>, log: &dyn Fn(&str
         log,
     )?;
     let choice = chosen.choice;
-    let pack = pipeline::finish(&s.train, &choice, chosen.quality, &o, json!({}))?;
+    let pack = pipeline::finish(&s.train, &choice, chosen.quality, &o, json!({}), log)?;
     let build_secs = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let lists = engine_run::run(&pack, &s.test, s.kind, k, None)?;
