@@ -515,6 +515,8 @@ def main(argv):
                     "neighboursHr10": hr, "popularityHr10": pop_hr},
         "wallSeconds": round(time.time() - t0, 1),
     }
+    if not a.keep_id_case:
+        meta["idCase"] = "upper"
     text = json.dumps(meta, indent=2)
     sc = spark.sparkContext
     path = sc._jvm.org.apache.hadoop.fs.Path(os.path.join(a.out, "meta.json"))
