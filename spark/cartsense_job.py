@@ -119,19 +119,26 @@ def list_inputs(spark, paths, fmt):
     return [(f, kind(f)) for f in out]
 
 
-def read_one(spark, f, kind):
+def csv_headers(spark, files):
+    """The first line of every CSV file, in one pass over the inputs (not one job per file):
+    files sharing a header are then read by one `spark.read.csv`. A file with no line is
+    missing from the result (empty file)."""
+    from pyspark.sql import functions as F
+    t = (spark.read.text(files).select(F.input_file_name().alias("f"),
+                                        F.monotonically_increasing_id().alias("k"), "value"))
+    first = t.groupBy("f").agg(F.min(F.struct("k", "value")).alias("m")).collect()
+    return {r["f"]: r["m"]["value"] for r in first}
+
+
+def read_group(spark, files, kind):
     from pyspark.sql import functions as F
     if kind == "parquet":
-        df = spark.read.parquet(f)
-        df = df.select([F.col(f"`{c}`").cast("string").alias(c) for c in df.columns])
-    else:
-        # Everything as text: numbers are checked by our own rules, so a bad value is reported
-        # with its file and column instead of becoming a silent null.
-        df = (spark.read.option("header", True).option("inferSchema", False)
-              .option("mode", "PERMISSIVE").csv(f))
-    if not df.columns or (len(df.columns) == 1 and df.columns[0] in ("_c0", "")):
-        raise JobError(f"{f}: empty file (no header row)")
-    return df
+        df = spark.read.parquet(*files)
+        return df.select([F.col(f"`{c}`").cast("string").alias(c) for c in df.columns])
+    # Everything as text: numbers are checked by our own rules, so a bad value is reported
+    # with its file and column instead of becoming a silent null.
+    return (spark.read.option("header", True).option("inferSchema", False)
+            .option("mode", "PERMISSIVE").csv(files))
 
 
 def resolve(cols, a, f):
@@ -166,12 +173,25 @@ def resolve(cols, a, f):
 
 
 def load(spark, a):
-    """Clean rows: file, line, order, item, ts, price, title, customer."""
+    """Rows of every input with its file, line, and the role columns (as text)."""
     from pyspark.sql import functions as F
+    files = list_inputs(spark, a.orders, a.format)
+    groups = {}  # (kind, header) -> files
+    csv_files = [f for f, k in files if k == "csv"]
+    headers = csv_headers(spark, csv_files) if csv_files else {}
+    qualified = {os.path.basename(k): v for k, v in headers.items()}
+    for f, kind in files:
+        if kind == "csv":
+            h = headers.get(f, qualified.get(os.path.basename(f)))
+            if h is None or not h.strip():
+                raise JobError(f"{f}: empty file (no header row)")
+            groups.setdefault(("csv", h), []).append(f)
+        else:
+            groups.setdefault(("parquet", f), []).append(f)
     frames, mapping = [], []
-    for fi, (f, kind) in enumerate(list_inputs(spark, a.orders, a.format)):
-        df = read_one(spark, f, kind)
-        r = resolve(df.columns, a, f)
+    for (kind, _), fs in groups.items():
+        df = read_group(spark, fs, kind)
+        r = resolve(df.columns, a, fs[0] if len(fs) == 1 else f"{fs[0]} (and {len(fs) - 1} more)")
         col = lambda role: F.col(f"`{r[role][0]}`") if role in r else F.lit(None).cast("string")
         m = ", ".join(f"{k} = {'+'.join(v)}" for k, v in r.items())
         if m not in mapping:
@@ -180,9 +200,12 @@ def load(spark, a):
             t = F.concat_ws(" ", *[F.trim(F.col(f"`{c}`")) for c in r["time"]])
         else:
             t = F.lit(None).cast("string")
+        # Files in name order, rows in file order: (file_ix, line) orders rows as the builder
+        # reads them (monotonically_increasing_id grows with the partition, and a file's splits
+        # are consecutive partitions).
+        name = F.input_file_name()
         df = df.select(
-            F.lit(fi).alias("file_ix"), F.lit(f).alias("file"),
-            F.monotonically_increasing_id().alias("line"),
+            name.alias("file"), F.monotonically_increasing_id().alias("line"),
             F.trim(col("order")).alias("order"), F.trim(col("item")).alias("item"),
             t.alias("time_text"), F.trim(col("quantity")).alias("quantity_text"),
             F.trim(col("price")).alias("price_text"), F.trim(col("title")).alias("title"),
@@ -191,6 +214,12 @@ def load(spark, a):
     df = frames[0]
     for d in frames[1:]:
         df = df.unionByName(d)
+    # The file's position in name order (input_file_name is a full URI; names sort the same).
+    names = sorted(f for f, _ in files)
+    order = spark.createDataFrame([(os.path.basename(f), i) for i, f in enumerate(names)],
+                                  "base string, file_ix int")
+    df = (df.withColumn("base", F.element_at(F.split("file", "/"), -1))
+          .join(F.broadcast(order), "base", "left").drop("base"))
     return df, " | ".join(mapping)
 
 
