@@ -9,8 +9,10 @@ const [pack, ...cart] = process.argv.slice(2);
 assert.ok(pack && cart.length > 0, 'usage: node spark/check_pack.mjs PACK ITEM [ITEM ...]');
 const rec = Recommender.fromBytes(new Uint8Array(readFileSync(pack)));
 try {
-  const known = new Set(rec.popular({ k: 100000 }).map((r) => r.id));
+  const known = { has: (id) => rec.item(id) !== undefined };
   for (const id of cart) assert.ok(known.has(id), `${id} is not in the pack`);
+  const source = rec.meta().source;
+  assert.equal(source?.builder, 'spark', 'the pack metadata does not say it was built on Spark');
   for (const id of cart) rec.addToCart(id);
   const recs = rec.recommend({ k: 10 });
   assert.ok(recs.length > 0, 'recommend returned an empty list');
@@ -20,7 +22,7 @@ try {
   }
   const similar = rec.similar(cart[0], { k: 5 });
   assert.ok(similar.length > 0, 'similar returned an empty list');
-  console.log(`pack loads in the npm package: ${known.size} items; cart ${JSON.stringify(cart)} -> ` +
+  console.log(`pack loads in the npm package (Spark ${source.sparkVersion}); cart ${JSON.stringify(cart)} -> ` +
     JSON.stringify(recs.slice(0, 5).map((r) => r.id)));
 } finally {
   rec.free();

@@ -374,3 +374,73 @@ pub fn pack(s: &SparkOutput, o: &SparkPackOptions) -> Result<Vec<u8>> {
     w.to_bytes()
         .map_err(|e| anyhow::anyhow!("cannot write the pack: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::Pack;
+
+    /// A Spark-like output folder: part files with headers, quoting where Spark quotes.
+    fn folder(name: &str, neighbours: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("cartsense-spark-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let w = |sub: &str, text: &str| {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+            std::fs::write(d.join(sub).join("part-00000-x.csv"), text).unwrap();
+        };
+        w(
+            "items",
+            "item,popularity,price,title\nB,3,2.5,\"Bread, white\"\nA,5,,\nC,1,1.0,Cake\n",
+        );
+        w("neighbours", neighbours);
+        w("baskets", "basket,item\n0,C\n0,A\n1,B\n");
+        w(
+            "embeddings",
+            "item,v1,v2\nC,0.5,0.5\nA,1.0,0.0\nB,0.0,1.0\n",
+        );
+        std::fs::write(
+            d.join("meta.json"),
+            r#"{"builder":"spark","sparkVersion":"3.5.3","kind":"baskets",
+               "choices":{"measure":"cosine","method":{"alpha":10.0}},"metrics":{"x":1}}"#,
+        )
+        .unwrap();
+        d
+    }
+
+    #[test]
+    fn assembles_a_pack_in_id_order_with_the_spark_source() {
+        let d = folder(
+            "ok",
+            "item,neighbour,rank,c,score\nA,C,2,1,0.25\nA,B,1,2,0.5\nB,A,1,2,0.5\n",
+        );
+        let s = read(&d).unwrap();
+        assert_eq!(s.ids, ["A", "B", "C"]);
+        assert_eq!(s.neighbours[0], vec![(1, 0.5), (2, 0.25)]);
+        assert_eq!(s.baskets, vec![vec![0, 2], vec![1]]);
+        assert_eq!(s.titles[1], "Bread, white");
+        let bytes = pack(
+            &s,
+            &SparkPackOptions {
+                quantize: Quantize::F32,
+                currency: String::new(),
+            },
+        )
+        .unwrap();
+        let p = Pack::from_bytes(&bytes).unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p.meta_serde()["source"]["builder"], "spark");
+        assert_eq!(p.meta_serde()["model"]["cooccurrence"], "cosine");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn an_unknown_neighbour_names_the_file_line_and_column() {
+        let d = folder("bad", "item,neighbour,rank,c,score\nA,Z,1,1,0.5\n");
+        let e = read(&d).unwrap_err().to_string();
+        assert!(
+            e.contains("part-00000-x.csv") && e.contains("line 2") && e.contains("neighbour"),
+            "{e}"
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
