@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 log() { echo "[spark-test] $*" >&2; }
 
 PYSPARK_VERSION=3.5.3
+NUMPY_VERSION=2.4.6  # MLlib's Python side needs it
 VENV="${CARTSENSE_SPARK_VENV:-$HOME/.cache/cartsense/spark-venv-$PYSPARK_VERSION}"
 BAKERY="${BAKERY:-../shared/data/bakery-breadbasket/BreadBasket_DMS.csv}"
 WORK="target/spark-test"
@@ -20,10 +21,10 @@ if ! command -v java >/dev/null; then
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >&2
 fi
-if ! "$VENV/bin/python" -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import numpy, pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then
   log "installing pyspark $PYSPARK_VERSION into $VENV (about 320 MB, once)"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "pyspark==$PYSPARK_VERSION"
+  "$VENV/bin/pip" install -q "pyspark==$PYSPARK_VERSION" "numpy==$NUMPY_VERSION"
 fi
 export PATH="$VENV/bin:$PATH" PYSPARK_PYTHON="$VENV/bin/python"
 # Two cores: few shuffle partitions, no UI, warnings only.
