@@ -4,7 +4,7 @@
 # its file and column, the job's output assembled by `cartsense pack --from-spark`, the pack loaded
 # by the npm package (pkg/, built earlier by scripts/test.sh), and the neighbour lists checked
 # against `cartsense build`'s (`cartsense neighbours`) for the same measure and N.
-# About 2-3 minutes on 2 cores. Online Retail's longer comparison: spark/README.md.
+# About 3 minutes on 2 cores once PySpark is installed (4.5 with the install, measured). Online Retail's longer comparison: spark/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "[spark-test] $*" >&2; }

@@ -15,7 +15,7 @@ import sys
 import time
 
 # --- The cleaning rules: a copy of src/builder/data/clean.rs (NON_PRODUCT_CODES,
-# NON_PRODUCT_PREFIXES, CANCEL_PREFIX). spark/test_rules.py-style drift is caught by
+# NON_PRODUCT_PREFIXES, CANCEL_PREFIX). Drift is caught by
 # scripts/spark-test.sh, which compares these lists with the Rust source.
 NON_PRODUCT_CODES = ["POST", "DOT", "M", "C2", "D", "S", "B", "CRUK", "PADS", "AMAZONFEE",
                      "BANK CHARGES"]
