@@ -48,6 +48,9 @@ node --test target/js-tests/
 step "TypeScript consumers against pkg/*.d.ts (the package and cartsense/worker)"
 tsc -p tests/ts
 
+step "the pack built on Apache Spark (local mode, bakery data; spark/README.md)"
+bash scripts/spark-test.sh
+
 if [ -d tests/page ]; then
   step "demo shop in headless Chromium"
   node --test --test-concurrency=1 tests/page/

@@ -15,6 +15,7 @@
 //!   the buy-again weights; [`repurchase`]: per-item repurchase stats.
 //! - [`pipeline`]: hold out, choose, train on everything: `cartsense build` after reading.
 //! - [`embeddings`]: a pack from your own embeddings (`cartsense pack`).
+//! - [`spark`]: a pack from the Spark job's output (`cartsense pack --from-spark`).
 //! - [`eval`]: the PROTOCOL.md evaluation beside the baselines (`cartsense eval`).
 //!
 //! ```no_run
@@ -47,6 +48,7 @@ pub mod model;
 pub mod pipeline;
 pub mod repurchase;
 pub mod returning;
+pub mod spark;
 pub mod split;
 pub mod train;
 pub mod tune;

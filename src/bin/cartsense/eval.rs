@@ -65,6 +65,10 @@ pub struct EvalArgs {
     /// Score a ranked-list file (JSONL `{"case": id, "items": [...]}`) on the chosen dataset.
     #[arg(long)]
     pub external: Vec<PathBuf>,
+    /// Score a pack trained on the dataset's training split (e.g. `cartsense pack --from-spark`
+    /// of a Spark job run with `--before`), through the engine as the wasm runs it.
+    #[arg(long)]
+    pub pack: Vec<PathBuf>,
     /// Embedding dimensions of our build.
     #[arg(long, default_value_t = 128)]
     pub dims: usize,
@@ -104,6 +108,9 @@ pub fn run(a: &EvalArgs) -> Result<()> {
     if !a.external.is_empty() && a.dataset == Which::All && a.orders.is_empty() {
         bail!("--external needs --dataset online-retail or --dataset diginetica");
     }
+    if !a.pack.is_empty() && a.dataset == Which::All && a.orders.is_empty() {
+        bail!("--pack needs one dataset (--dataset online-retail, ...)");
+    }
     if let Some(p) = &a.from_json {
         let text = std::fs::read_to_string(p)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", p.display()))?;
@@ -132,6 +139,7 @@ pub fn run(a: &EvalArgs) -> Result<()> {
                 .map_or("orders".into(), |s| s.to_string_lossy().into_owned()),
         }),
         external: a.external.clone(),
+        packs: a.pack.clone(),
         dims: a.dims,
         neighbours: a.neighbours,
         max_pack_kb: a.max_pack_kb,

@@ -72,7 +72,15 @@ pub fn inspect(a: &InspectArgs) -> Result<()> {
             );
         }
     };
-    for k in ["generator", "kind", "idCase", "scorer", "bundle", "model"] {
+    for k in [
+        "generator",
+        "kind",
+        "idCase",
+        "source",
+        "scorer",
+        "bundle",
+        "model",
+    ] {
         show(k);
     }
     if let Some(q) = meta.get("quality") {

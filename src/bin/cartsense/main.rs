@@ -34,6 +34,7 @@ pub(crate) use out;
 mod build;
 mod eval;
 mod inspect;
+mod neighbours;
 mod pack_cmd;
 
 #[derive(Debug, Parser)]
@@ -53,8 +54,11 @@ struct Cli {
 enum Cmd {
     /// Build a tuned pack from orders (baskets) or events (sessions).
     Build(Box<build::BuildArgs>),
-    /// Build a pack from your own embeddings (.npy + ids, or CSV id,v1..vd).
+    /// Build a pack from your own embeddings (.npy + ids, or CSV id,v1..vd), or assemble the
+    /// Spark job's output (`--from-spark DIR`).
     Pack(pack_cmd::PackArgs),
+    /// Write the co-purchase neighbour lists `build` computes (a measure, top N) as CSV.
+    Neighbours(Box<neighbours::NeighboursArgs>),
     /// Show a pack's header, sections, scorer settings, quality and sample items.
     Inspect(inspect::InspectArgs),
     /// Print what the storefront would recommend for a history and cart.
@@ -69,6 +73,7 @@ fn main() {
     let res = match &cli.cmd {
         Cmd::Build(a) => build::run(a),
         Cmd::Pack(a) => pack_cmd::run(a),
+        Cmd::Neighbours(a) => neighbours::run(a),
         Cmd::Inspect(a) => inspect::inspect(a),
         Cmd::Recommend(a) => inspect::recommend(a),
         Cmd::Eval(a) => eval::run(a),

@@ -1,20 +1,31 @@
-//! `cartsense pack`: a pack from your own embeddings ([`cartsense::builder::embeddings`]).
+//! `cartsense pack`: a pack from your own embeddings ([`cartsense::builder::embeddings`]) or
+//! from the Spark job's output folder ([`cartsense::builder::spark`]).
 
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context, Result};
 use cartsense::builder::embeddings::{self, PackOptions};
+use cartsense::builder::spark::{self, SparkPackOptions};
 use cartsense::pack::Quantize;
 
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  cartsense pack --embeddings item_factors.csv --catalog catalog.csv --out model.cspk\n  \
-cartsense pack --embeddings factors.npy --ids ids.txt --catalog catalog.csv --out model.cspk"
+cartsense pack --embeddings factors.npy --ids ids.txt --catalog catalog.csv --out model.cspk\n  \
+cartsense pack --from-spark spark-out/ --out model.cspk   (spark/README.md)"
 )]
 pub struct PackArgs {
     /// Embeddings: .npy (float32, shape [n, d], C order) or CSV `id,v1,...,vd` (header optional).
-    #[arg(long)]
-    pub embeddings: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "from_spark",
+        conflicts_with = "from_spark"
+    )]
+    pub embeddings: Option<PathBuf>,
+    /// The --out folder of spark/cartsense_job.py: popularity, prices, co-purchase neighbours,
+    /// the basket sample, ALS embeddings and validation figures, assembled into one pack.
+    #[arg(long, conflicts_with_all = ["ids", "catalog"])]
+    pub from_spark: Option<PathBuf>,
     /// Item ids, one per line, in the row order of a .npy file.
     #[arg(long)]
     pub ids: Option<PathBuf>,
@@ -40,7 +51,13 @@ pub struct PackArgs {
 
 pub fn run(a: &PackArgs) -> Result<()> {
     let quantize: Quantize = a.quantize.parse().map_err(|e| anyhow!("--quantize: {e}"))?;
-    let (ids, d, emb) = embeddings::read(&a.embeddings, a.ids.as_deref())?;
+    if let Some(dir) = &a.from_spark {
+        return from_spark(dir, quantize, a);
+    }
+    let Some(emb_path) = &a.embeddings else {
+        return Err(anyhow!("--embeddings or --from-spark is required"));
+    };
+    let (ids, d, emb) = embeddings::read(emb_path, a.ids.as_deref())?;
     let n = ids.len();
     let o = PackOptions {
         catalog: a.catalog.clone(),
@@ -58,6 +75,27 @@ pub fn run(a: &PackArgs) -> Result<()> {
         "wrote {} ({n} items, {d} dims, {} bytes)",
         a.out.display(),
         bytes.len()
+    );
+    Ok(())
+}
+
+fn from_spark(dir: &std::path::Path, quantize: Quantize, a: &PackArgs) -> Result<()> {
+    let s = spark::read(dir)?;
+    let o = SparkPackOptions {
+        quantize,
+        currency: a.currency.clone(),
+    };
+    let bytes = spark::pack(&s, &o)?;
+    std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
+    let nnz: usize = s.neighbours.iter().map(|r| r.len()).sum();
+    eprintln!(
+        "wrote {} ({} items, {} dims, {nnz} neighbour entries, {} baskets, {} bytes) from {}",
+        a.out.display(),
+        s.ids.len(),
+        s.dims,
+        s.baskets.len(),
+        bytes.len(),
+        dir.display()
     );
     Ok(())
 }

@@ -88,3 +88,43 @@ pub fn score(path: &Path, s: &Split) -> Result<(Value, Value)> {
         "lists_with_cart_items": with_cart});
     Ok((row, counts))
 }
+
+/// Score a pack trained on `s`'s training orders (its items must be the training items, so a
+/// case's indices mean the same items) through the engine as the wasm runs it: the table row.
+pub fn score_pack(path: &Path, s: &Split) -> Result<Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let pack = crate::pack::Pack::from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let n = pack.len();
+    if n != s.train.n_items() || (0..n).any(|i| pack.id(i) != s.train.ids[i]) {
+        let first = (0..n.min(s.train.n_items()))
+            .find(|&i| pack.id(i) != s.train.ids[i])
+            .map_or(String::new(), |i| {
+                format!(
+                    "; first difference at {i}: pack {:?}, split {:?}",
+                    pack.id(i),
+                    s.train.ids[i]
+                )
+            });
+        bail!(
+            "{}: {n} items, but the {} training split has {}{first}: train the pack on the \
+             split's training orders (the Spark job's --before)",
+            path.display(),
+            s.name,
+            s.train.n_items()
+        );
+    }
+    let generator = pack
+        .meta_serde()
+        .get("generator")
+        .and_then(Value::as_str)
+        .unwrap_or("pack")
+        .to_string();
+    let lists = crate::builder::engine_run::run(&bytes, &s.test, s.kind, s.k, None)?;
+    let name = format!(
+        "{} ({generator})",
+        path.file_name()
+            .map_or("pack".into(), |f| f.to_string_lossy())
+    );
+    Ok(super::protocol::row(&name, "given pack", &lists, s))
+}

@@ -76,6 +76,9 @@ pub struct EvalOptions {
     pub orders: Option<Orders>,
     /// Ranked-list files (JSONL `{"case": id, "items": [...]}`) to score (one dataset only).
     pub external: Vec<PathBuf>,
+    /// Packs trained on the split's training orders (e.g. by the Spark job with `--before`),
+    /// scored through the engine beside ours (one dataset only).
+    pub packs: Vec<PathBuf>,
     /// Embedding dimensions of our build.
     pub dims: usize,
     /// Co-purchase neighbours kept per item in our build.
@@ -280,6 +283,9 @@ fn run_one(
     } else {
         None
     };
+    for f in &a.packs {
+        rows.push(external::score_pack(f, s)?);
+    }
     let mut externals = Vec::new();
     for f in &a.external {
         let (r, counts) = external::score(f, s)?;
