@@ -110,7 +110,7 @@ pub fn choose(
             valid.len()
         ));
         return Ok(Chosen {
-            choice: tune::default_choice(sub.kind, o),
+            choice: tune::default_choice(sub.kind, o.dims, o.neighbours),
             quality: json!({"split": split, "validationCases": valid.len()}),
             pack: None,
         });

@@ -322,7 +322,8 @@ pub struct SparkPackOptions {
 /// (the job does not run the Rust tuner); `source` holds the job's metadata (Spark version,
 /// choices, validation metrics) so `cartsense inspect` shows where the pack came from.
 pub fn pack(s: &SparkOutput, o: &SparkPackOptions) -> Result<Vec<u8>> {
-    let choice = tune::default_choice(Kind::Baskets);
+    // Sizes come from the job's output, not from the choice.
+    let choice = tune::default_choice(Kind::Baskets, s.dims, 0);
     let get = |k: &str| s.meta.get(k).cloned().unwrap_or(Value::Null);
     let choices = get("choices");
     let alpha = choices
@@ -358,6 +359,7 @@ pub fn pack(s: &SparkOutput, o: &SparkPackOptions) -> Result<Vec<u8>> {
         meta["idCase"] = c.clone();
     }
     let mut w = PackWriter::new(s.ids.clone(), dims, emb)
+        .compact_lists(true)
         .titles(s.titles.clone())
         .prices(s.prices.clone())
         .popularity(s.popularity.clone())

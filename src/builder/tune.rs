@@ -110,11 +110,11 @@ fn base_params(kind: Kind) -> Params {
     }
 }
 
-/// Defaults when there is too little data to hold any out.
-pub fn default_choice(kind: Kind, o: &Opts) -> Choice {
+/// Defaults when there is too little data to hold any out, at `dims` and `neighbours` per item.
+pub fn default_choice(kind: Kind, dims: usize, neighbours: usize) -> Choice {
     Choice {
-        dims: o.dims,
-        neighbours: o.neighbours,
+        dims,
+        neighbours,
         measure: Measure::Cosine,
         method: Method::Als { alpha: 10.0 },
         params: Params {
