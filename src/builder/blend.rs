@@ -420,11 +420,10 @@ fn rec_table(
             col.add(tag, j, &mut items);
         }
     }
-    // The target always gets a row (it is never excluded in a valid case): its rank is
-    // exact whenever every item that beats it is a candidate.
-    if ok(c.target as usize) {
-        col.add(tag, c.target, &mut items);
-    }
+    // The target is scored only when a term put it in the pool (outside it, it counts as a
+    // miss). Adding it regardless leaked the answer: a blend whose scores tie (all weights 0)
+    // then ranks the pool by popularity, and a pool that always holds the target scored
+    // far above what the engine, ranking every item, finds.
     tab.terms = vec![0.0; items.len() * t];
     for (row, &j) in items.iter().enumerate() {
         tab.terms[row * t] = comp.embedding[j as usize];
@@ -502,9 +501,7 @@ pub fn cart_tables(
                     {
                         col.add(tag, j, &mut items);
                     }
-                    if ok(c.target as usize) {
-                        col.add(tag, c.target, &mut items);
-                    }
+                    // (The target gets no row of its own: see `rec_table`.)
                     let mut tab = Table {
                         target_price: prices[c.target as usize],
                         terms: vec![0.0; items.len() * t],
