@@ -13,7 +13,7 @@
 
 use super::baskets::Reader;
 #[cfg(any(feature = "cli", test))]
-use super::{baskets::put_varint, writer::SparseRows};
+use super::baskets::put_varint;
 use crate::error::PackError;
 
 /// Encoding tag inside the body (the section's flags carry [`super::format::ENC_COMPACT`]).
@@ -53,7 +53,7 @@ fn dequantize(q: u8, scale: f32) -> f32 {
 /// Encode rows (entries `(other item, weight >= 0)`, any order) as a section body. (Native
 /// only: the builder writes compact packs; the wasm's `buildPack` writes the raw layout.)
 #[cfg(any(feature = "cli", test))]
-pub fn encode(rows: &SparseRows) -> Vec<u8> {
+pub fn encode(rows: &[Vec<(u32, f32)>]) -> Vec<u8> {
     let mut body = Vec::new();
     let mut nnz = 0u32;
     let mut row = Vec::new();
@@ -168,6 +168,7 @@ pub fn decode(b: &[u8], n: usize, what: &'static str) -> Result<DecodedRows, Pac
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pack::SparseRows;
     use proptest::prelude::*;
 
     fn rows_strategy() -> impl Strategy<Value = (usize, SparseRows)> {
