@@ -11,9 +11,9 @@
 //! rejecting any inconsistency, and serves rows in the raw layout's order: weight descending,
 //! then index ascending.
 
-use super::baskets::Reader;
 #[cfg(any(feature = "cli", test))]
 use super::baskets::put_varint;
+use super::baskets::Reader;
 use crate::error::PackError;
 
 /// Encoding tag inside the body (the section's flags carry [`super::format::ENC_COMPACT`]).
