@@ -21,24 +21,28 @@ fn cli() -> Command {
     c
 }
 
-/// A small, fast build of the Online Retail slice.
+/// The command of a small, fast build of the Online Retail slice.
+fn or_build(out: &Path, extra: &[&str]) -> Command {
+    let mut c = cli();
+    c.args([
+        "build",
+        "--quiet",
+        "--dims",
+        "16",
+        "--iterations",
+        "4",
+        "--orders",
+    ])
+    .arg(fixture("or-mini"))
+    .arg("--out")
+    .arg(out)
+    .args(extra);
+    c
+}
+
+/// A small, fast build of the Online Retail slice, which must succeed.
 fn build_or(out: &Path, extra: &[&str]) {
-    cli()
-        .args([
-            "build",
-            "--quiet",
-            "--dims",
-            "16",
-            "--iterations",
-            "4",
-            "--orders",
-        ])
-        .arg(fixture("or-mini"))
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
+    or_build(out, extra).assert().success();
 }
 
 fn write(dir: &TempDir, name: &str, bytes: &[u8]) -> PathBuf {
@@ -404,21 +408,7 @@ fn a_pack_budget_is_met_by_trading_sizes_on_validation() {
             .and(predicate::str::contains("gzip bytes per item")),
     );
     // A budget no pack can meet is a clear error, not a pack over budget.
-    cli()
-        .args([
-            "build",
-            "--quiet",
-            "--dims",
-            "16",
-            "--iterations",
-            "4",
-            "--max-pack-kb",
-            "1",
-        ])
-        .arg("--orders")
-        .arg(fixture("or-mini"))
-        .arg("--out")
-        .arg(dir.path().join("tiny.cspk"))
+    or_build(&dir.path().join("tiny.cspk"), &["--max-pack-kb", "1"])
         .assert()
         .failure()
         .stderr(predicate::str::contains(
